@@ -1,0 +1,324 @@
+/** Command line → typed options. Pure: throws {@link UsageError} for anything invalid. */
+import { parseArgs } from "node:util";
+import { UsageError } from "../errors.ts";
+import { ACTIVITY_TYPES, type ActivityType } from "../summary/types.ts";
+import type { LookupAttribute } from "../aws/clients.ts";
+
+/** The LookupEvents attribute keys (the API allows one filter). */
+export const LOOKUP_ATTRIBUTE_KEYS = [
+  "EventId",
+  "EventName",
+  "ReadOnly",
+  "Username",
+  "ResourceType",
+  "ResourceName",
+  "EventSource",
+  "AccessKeyId",
+] as const;
+
+/** The finding severities `--fail-on` accepts, most severe first. */
+export const FAIL_ON_LEVELS = ["critical", "high", "medium", "low"] as const;
+
+/** A `--fail-on` level. */
+export type FailOnLevel = typeof FAIL_ON_LEVELS[number];
+
+/** Options of the main job: read CloudTrail, write the summary. */
+export interface SummarizeOptions {
+  command: "summarize";
+  activityType: ActivityType;
+  dumpRawCloudtrailData: boolean;
+  pastHours: number;
+  profile: string | undefined;
+  outputDir: string | undefined;
+  region: string | undefined;
+  regions: string[] | undefined;
+  plotResults: boolean;
+  lookupAttribute: LookupAttribute | undefined;
+  failOn: FailOnLevel | undefined;
+  jsonStdout: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  /** LookupEvents requests per second per region. */
+  lookupRate: number;
+  /** Token bucket burst per region. */
+  lookupBurst: number;
+  /** Time limit of one API call, in seconds. */
+  requestTimeoutSeconds: number;
+}
+
+/** Options of `plot FILE`: charts for an existing summary file. */
+export interface PlotOptions {
+  command: "plot";
+  file: string;
+  outputDir: string | undefined;
+  overwrite: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+/** Options of `report FILE`: the terminal report of an existing summary file. */
+export interface ReportOptions {
+  command: "report";
+  file: string;
+  verbose: boolean;
+}
+
+/** What the command line asks for. */
+export type Options =
+  | SummarizeOptions
+  | PlotOptions
+  | ReportOptions
+  | { command: "help" }
+  | { command: "version" };
+
+const DEFAULT_PAST_HOURS = 336;
+const MAX_PAST_HOURS = 2160;
+
+const FLAG_DEFINITIONS = {
+  "activity-type": { type: "string" },
+  "dump-raw-cloudtrail-data": { type: "boolean" },
+  "past-hours": { type: "string" },
+  "profile": { type: "string" },
+  "output-dir": { type: "string" },
+  "region": { type: "string" },
+  "regions": { type: "string" },
+  "plot-results": { type: "boolean" },
+  "lookup-attribute": { type: "string" },
+  "fail-on": { type: "string" },
+  "json-stdout": { type: "boolean" },
+  "quiet": { type: "boolean", short: "q" },
+  "verbose": { type: "boolean", short: "v" },
+  "lookup-rate": { type: "string" },
+  "lookup-burst": { type: "string" },
+  "request-timeout": { type: "string" },
+  "overwrite": { type: "boolean" },
+  "help": { type: "boolean", short: "h" },
+  "version": { type: "boolean" },
+} as const;
+
+type ParsedFlags = ReturnType<
+  typeof parseArgs<{ options: typeof FLAG_DEFINITIONS; allowPositionals: true }>
+>["values"];
+
+const SUMMARIZE_ONLY_FLAGS = [
+  "activity-type",
+  "dump-raw-cloudtrail-data",
+  "past-hours",
+  "profile",
+  "region",
+  "regions",
+  "plot-results",
+  "lookup-attribute",
+  "fail-on",
+  "json-stdout",
+  "lookup-rate",
+  "lookup-burst",
+  "request-timeout",
+] as const;
+
+/**
+ * Parses the command line.
+ * @param args the arguments after the program name
+ * @throws {UsageError} for an unknown flag, a bad value or a missing argument
+ * @example
+ * ```ts
+ * parseFlags(["--past-hours", "48"]); // { command: "summarize", pastHours: 48, ... }
+ * ```
+ */
+export function parseFlags(args: readonly string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: FLAG_DEFINITIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(parseArgsMessage(error), { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: "help" };
+  if (values.version) return { command: "version" };
+  const [command, ...rest] = positionals;
+  if (command === undefined) return summarizeOptions(values);
+  if (command === "plot" || command === "report") {
+    const misplaced = SUMMARIZE_ONLY_FLAGS.find((flag) => values[flag] !== undefined);
+    if (misplaced !== undefined) {
+      throw new UsageError(
+        `Flag --${misplaced} does not apply to '${command}'`,
+      );
+    }
+    if (rest.length !== 1) {
+      throw new UsageError(
+        `'${command}' takes one summary file, e.g. '${command} results/account_activity_*.json'`,
+      );
+    }
+    const file = rest[0]!;
+    if (command === "report") {
+      return { command, file, verbose: values.verbose ?? false };
+    }
+    return {
+      command,
+      file,
+      outputDir: values["output-dir"],
+      overwrite: values.overwrite ?? false,
+      quiet: values.quiet ?? false,
+      verbose: values.verbose ?? false,
+    };
+  }
+  throw new UsageError(
+    `Unknown command '${command}': use 'plot FILE', 'report FILE' or no command`,
+  );
+}
+
+function summarizeOptions(values: ParsedFlags): SummarizeOptions {
+  if (values.overwrite !== undefined) {
+    throw new UsageError("Flag --overwrite applies only to 'plot'");
+  }
+  return {
+    command: "summarize",
+    activityType: oneOf("--activity-type", values["activity-type"], ACTIVITY_TYPES) ??
+      "ALL",
+    dumpRawCloudtrailData: values["dump-raw-cloudtrail-data"] ?? false,
+    pastHours: integerIn("--past-hours", values["past-hours"], 1, MAX_PAST_HOURS) ??
+      DEFAULT_PAST_HOURS,
+    profile: nonEmpty("--profile", values.profile),
+    outputDir: nonEmpty("--output-dir", values["output-dir"]),
+    region: regionName("--region", values.region),
+    regions: regionList(values.regions),
+    plotResults: values["plot-results"] ?? false,
+    lookupAttribute: lookupAttribute(values["lookup-attribute"]),
+    failOn: oneOf("--fail-on", values["fail-on"], FAIL_ON_LEVELS),
+    jsonStdout: values["json-stdout"] ?? false,
+    quiet: values.quiet ?? false,
+    verbose: values.verbose ?? false,
+    lookupRate: positiveNumber("--lookup-rate", values["lookup-rate"], 100) ??
+      2,
+    lookupBurst: integerIn("--lookup-burst", values["lookup-burst"], 1, 100) ??
+      1,
+    requestTimeoutSeconds: positiveNumber("--request-timeout", values["request-timeout"], 600) ?? 30,
+  };
+}
+
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(
+    `Invalid value '${value}' for ${flag}: use one of ${allowed.join(", ")}`,
+  );
+}
+
+function integerIn(
+  flag: string,
+  value: string | undefined,
+  minimum: number,
+  maximum: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (
+    !/^\d+$/.test(value) || Number(value) < minimum || Number(value) > maximum
+  ) {
+    throw new UsageError(
+      `Invalid value '${value}' for ${flag}: use a whole number from ${minimum} to ${maximum}`,
+    );
+  }
+  return Number(value);
+}
+
+function positiveNumber(
+  flag: string,
+  value: string | undefined,
+  maximum: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(number > 0) || number > maximum) {
+    throw new UsageError(
+      `Invalid value '${value}' for ${flag}: use a number above 0 and at most ${maximum}`,
+    );
+  }
+  return number;
+}
+
+function nonEmpty(flag: string, value: string | undefined): string | undefined {
+  if (value === "") {
+    throw new UsageError(`Invalid value '' for ${flag}: it must not be empty`);
+  }
+  return value;
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+function regionName(
+  flag: string,
+  value: string | undefined,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (!REGION_PATTERN.test(value)) {
+    throw new UsageError(
+      `Invalid value '${value}' for ${flag}: use a region name such as us-east-1`,
+    );
+  }
+  return value;
+}
+
+function regionList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  if (names.length === 0) {
+    throw new UsageError(
+      "Invalid value '' for --regions: list regions such as us-east-1,eu-west-1",
+    );
+  }
+  for (const name of names) regionName("--regions", name);
+  return [...new Set(names)].sort();
+}
+
+function lookupAttribute(
+  value: string | undefined,
+): LookupAttribute | undefined {
+  if (value === undefined) return undefined;
+  const separator = value.indexOf("=");
+  const key = separator < 0 ? value : value.slice(0, separator);
+  const attributeValue = separator < 0 ? "" : value.slice(separator + 1);
+  if (!(LOOKUP_ATTRIBUTE_KEYS as readonly string[]).includes(key)) {
+    throw new UsageError(
+      `Invalid value '${value}' for --lookup-attribute: use KEY=VALUE with KEY one of ${
+        LOOKUP_ATTRIBUTE_KEYS.join(", ")
+      }`,
+    );
+  }
+  if (attributeValue === "") {
+    throw new UsageError(
+      `Invalid value '${value}' for --lookup-attribute: the value after '=' must not be empty`,
+    );
+  }
+  if (
+    key === "ReadOnly" && attributeValue !== "true" &&
+    attributeValue !== "false"
+  ) {
+    throw new UsageError(
+      `Invalid value '${value}' for --lookup-attribute: ReadOnly takes true or false`,
+    );
+  }
+  return { key, value: attributeValue };
+}
+
+/** Turns node:util's parse errors into our message style. */
+function parseArgsMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string })?.code;
+  const flag = /'(-[^' ]+)/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flag) {
+    return `Unknown flag '${flag}': see --help`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && flag) {
+    return `Flag '${flag}' ${/argument missing/.test(message) ? "needs a value" : "takes no value"}`;
+  }
+  return message.split("\n")[0] ?? message;
+}

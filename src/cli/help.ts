@@ -1,0 +1,51 @@
+/** The usage line and the `--help` text. */
+import { PROGRAM_NAME, VERSION } from "../version.ts";
+
+/** One line, printed after a usage error. */
+export const USAGE_LINE =
+  `usage: ${PROGRAM_NAME} [flags] | ${PROGRAM_NAME} plot FILE [--output-dir DIR] [--overwrite] | ${PROGRAM_NAME} report FILE`;
+
+/** The `--help` text. */
+export const HELP_TEXT = `${PROGRAM_NAME} ${VERSION}
+Summarizes who has been active in an AWS account, from CloudTrail event history
+(LookupEvents in every enabled region): API calls, regions, IP addresses, user
+agents and errors per principal, plus findings on risky calls.
+
+${USAGE_LINE}
+
+Commands:
+  (none)                      read CloudTrail and write the summary (the main job)
+  plot FILE                   write the PNG charts of an existing summary file
+  report FILE                 print the terminal report of an existing summary file
+
+Flags (all optional):
+  --activity-type TYPE        ALL (default), SUCCESSFUL or FAILED API calls
+  --dump-raw-cloudtrail-data  also write every record fetched, as JSONL per region
+  --past-hours N              hours to look back, 1 to 2160 (default: 336 = 14 days)
+  --plot-results              also write PNG bar charts of the summary
+  --profile NAME              named AWS profile (default: the SDK's default chain)
+  --output-dir DIR            where results go (default: ./results)
+  --region NAME               region for STS and EC2 calls (default: from the AWS
+                              config or environment, else us-east-1)
+  --regions A,B,...           read only these regions (each must be enabled)
+  --lookup-attribute K=V      one LookupEvents filter; K is one of EventId,
+                              EventName, ReadOnly, Username, ResourceType,
+                              ResourceName, EventSource, AccessKeyId
+  --fail-on LEVEL             exit with 4 when a finding of LEVEL or above exists:
+                              critical, high, medium or low
+  --json-stdout               print the summary JSON to stdout
+  --lookup-rate N             LookupEvents requests per second per region
+                              (default: 2, the AWS quota; lower it when other
+                              tools share the quota)
+  --lookup-burst N            requests that may go at once per region (default: 1)
+  --request-timeout SECONDS   time limit of one API call (default: 30)
+  --overwrite                 with plot: replace an existing charts folder
+  -q, --quiet                 no progress or report on stderr
+  -v, --verbose               stack traces and causes of errors
+  -h, --help                  this text
+  --version                   the version
+
+Exit codes: 0 every region read; 1 cannot run (credentials, profile, files);
+2 usage error; 3 summary written but some regions failed; 4 --fail-on met;
+130 interrupted (a partial summary was written).
+`;

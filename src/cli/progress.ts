@@ -1,0 +1,135 @@
+/**
+ * Progress on stderr while regions are read: on a terminal one live line per
+ * region plus a total, redrawn in place; elsewhere (CI logs) plain lines every
+ * few seconds and when a region ends.
+ */
+import type { PartitionProgress } from "../sources/event_source.ts";
+
+/** Where progress goes. */
+export interface ProgressSink {
+  write(text: string): void;
+  readonly isTerminal: boolean;
+}
+
+/** Renders one region's progress line. Pure. */
+export function progressLine(
+  progress: PartitionProgress,
+  ratePerSecond: number,
+): string {
+  const name = progress.name.padEnd(16);
+  const counts = `${String(progress.events).padStart(9)} events ${String(progress.pages).padStart(6)} pages`;
+  const throttled = progress.throttled > 0 ? `, ${progress.throttled} throttled` : "";
+  const retries = progress.retries > 0 ? `, ${progress.retries} retries` : "";
+  switch (progress.status) {
+    case "complete":
+      return `${name}${counts}  done${throttled}${retries}`;
+    case "failed":
+      return `${name}${counts}  FAILED: ${progress.errorCode ?? "unknown error"}${throttled}${retries}`;
+    case "interrupted":
+      return `${name}${counts}  interrupted at ${timeText(progress.oldestEventTimeMs)}`;
+    case "reading": {
+      const covered = coveredFraction(progress);
+      const percent = `${(covered * 100).toFixed(1).padStart(5)}%`;
+      const eta = etaText(progress, covered, ratePerSecond);
+      return `${name}${counts}  ${percent} back to ${timeText(progress.oldestEventTimeMs)}${eta}${throttled}${retries}`;
+    }
+  }
+}
+
+/** The total line under the region lines. Pure. */
+export function totalLine(partitions: readonly PartitionProgress[]): string {
+  const events = partitions.reduce((sum, progress) => sum + progress.events, 0);
+  const pages = partitions.reduce((sum, progress) => sum + progress.pages, 0);
+  const finished = partitions.filter((progress) => progress.status !== "reading").length;
+  return `${"total".padEnd(16)}${String(events).padStart(9)} events ${
+    String(pages).padStart(6)
+  } pages  ${finished}/${partitions.length} regions finished`;
+}
+
+/** Share of the time window covered, from its end back to the oldest event seen. */
+function coveredFraction(progress: PartitionProgress): number {
+  const window = progress.windowEndMs - progress.windowStartMs;
+  if (progress.oldestEventTimeMs === undefined || window <= 0) return 0;
+  return Math.min(
+    1,
+    Math.max(0, (progress.windowEndMs - progress.oldestEventTimeMs) / window),
+  );
+}
+
+/** Time left if the rest of the window is as busy as the part read, at the quota. */
+function etaText(
+  progress: PartitionProgress,
+  covered: number,
+  ratePerSecond: number,
+): string {
+  if (covered <= 0 || progress.pages === 0) return "";
+  const remainingPages = progress.pages / covered - progress.pages;
+  const seconds = Math.ceil(remainingPages / ratePerSecond);
+  if (seconds < 60) return `, ETA ${seconds}s`;
+  if (seconds < 3600) {
+    return `, ETA ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
+  }
+  return `, ETA ${Math.floor(seconds / 3600)}h${String(Math.floor(seconds / 60) % 60).padStart(2, "0")}m`;
+}
+
+function timeText(milliseconds: number | undefined): string {
+  return milliseconds === undefined ? "-" : new Date(milliseconds).toISOString().slice(0, 19) + "Z";
+}
+
+const TERMINAL_REDRAW_MILLISECONDS = 250;
+const LOG_LINE_MILLISECONDS = 5000;
+
+/** Shows progress until stopped. */
+export class ProgressReporter {
+  readonly #sink: ProgressSink;
+  readonly #partitions: readonly PartitionProgress[];
+  readonly #ratePerSecond: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #linesDrawn = 0;
+  readonly #lastLogged = new Map<string, string>();
+
+  constructor(
+    sink: ProgressSink,
+    partitions: readonly PartitionProgress[],
+    ratePerSecond: number,
+  ) {
+    this.#sink = sink;
+    this.#partitions = partitions;
+    this.#ratePerSecond = ratePerSecond;
+  }
+
+  /** Starts drawing. */
+  start(): void {
+    this.#draw();
+    const interval = this.#sink.isTerminal ? TERMINAL_REDRAW_MILLISECONDS : LOG_LINE_MILLISECONDS;
+    this.#timer = setInterval(() => this.#draw(), interval);
+  }
+
+  /** Draws the final state and stops. */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#draw();
+  }
+
+  #draw(): void {
+    if (this.#sink.isTerminal) {
+      const lines = [
+        ...this.#partitions.map((progress) => progressLine(progress, this.#ratePerSecond)),
+        totalLine(this.#partitions),
+      ];
+      // Move up over the block drawn last time and draw it again, each line cleared first.
+      const up = this.#linesDrawn > 0 ? `\x1b[${this.#linesDrawn}F` : "";
+      this.#sink.write(up + lines.map((line) => `\x1b[2K${line}\n`).join(""));
+      this.#linesDrawn = lines.length;
+      return;
+    }
+    for (const progress of this.#partitions) {
+      const line = progressLine(progress, this.#ratePerSecond);
+      // A log gets a line only when something changed, so a finished region is told once.
+      if (this.#lastLogged.get(progress.name) === line) continue;
+      this.#sink.write(`${line}\n`);
+      this.#lastLogged.set(progress.name, line);
+    }
+  }
+}

@@ -1,0 +1,283 @@
+/** The main job: read CloudTrail in every region, write the summary and what goes with it. */
+import { join, resolve } from "node:path";
+import type { AccountApi, AwsApis, CallerIdentity } from "../aws/clients.ts";
+import { awsErrorCode, classifyAwsError } from "../aws/error_kind.ts";
+import { CannotRunError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
+import type { LineWriter } from "../report/files.ts";
+import { stringifySorted } from "../report/json.ts";
+import { LookupEventsSource } from "../sources/lookup_events.ts";
+import type { PartitionProgress } from "../sources/event_source.ts";
+import { EventSummarizer } from "../summary/summarizer.ts";
+import { compactTimestamp } from "../summary/timestamps.ts";
+import type { SourceEvent, Summary } from "../summary/types.ts";
+import type { RunDependencies } from "./context.ts";
+import type { SummarizeOptions } from "./flags.ts";
+import { ProgressReporter } from "./progress.ts";
+import { writeCharts } from "./plot.ts";
+
+/** Where one run writes, derived from the account and the run's timestamp. */
+export interface OutputPaths {
+  directory: string;
+  summary: string;
+  rawDumpDirectory: string;
+  plotsDirectory: string;
+}
+
+/** The spec's file names under `directory`. Pure. */
+export function outputPaths(directory: string, accountId: string, runTimestamp: string): OutputPaths {
+  const stem = join(directory, `account_activity_${accountId}_${runTimestamp}`);
+  return {
+    directory,
+    summary: `${stem}.json`,
+    rawDumpDirectory: `${stem}_raw_cloudtrail_data`,
+    plotsDirectory: `${stem}_plots`,
+  };
+}
+
+/**
+ * Runs the main job.
+ * @returns the exit code: 0, 3 (regions failed), 4 (--fail-on met) or 130 (interrupted)
+ * @throws {CannotRunError} when credentials, the account or the output folder are unusable
+ * @throws {UsageError} when `--regions` names a region that is not enabled
+ */
+export async function summarize(options: SummarizeOptions, deps: RunDependencies): Promise<ExitCode> {
+  const say = (line: string) => {
+    if (!options.quiet) deps.stderr.write(`${line}\n`);
+  };
+  const apis = await deps.createAwsApis({
+    profile: options.profile,
+    homeRegion: options.region,
+    requestTimeoutMilliseconds: options.requestTimeoutSeconds * 1000,
+  });
+  const identity = await callerIdentity(apis.account, options.profile, deps.interrupt);
+  const enabledRegions = await enabledRegionsOf(apis.account, deps.interrupt);
+  const regions = chooseRegions(enabledRegions, options.regions);
+
+  const nowMs = deps.clock.now();
+  const endTime = new Date(nowMs);
+  const startTime = new Date(nowMs - options.pastHours * 3600_000);
+  const runTimestamp = compactTimestamp(endTime);
+  const paths = outputPaths(
+    resolve(deps.workingDirectory, options.outputDir ?? "results"),
+    identity.accountId,
+    runTimestamp,
+  );
+  await prepareDirectory(deps, paths.directory);
+
+  const summarizer = new EventSummarizer(options.activityType);
+  const rawDump = options.dumpRawCloudtrailData ? new RawDump(deps, paths.rawDumpDirectory) : undefined;
+  if (rawDump) await prepareDirectory(deps, paths.rawDumpDirectory);
+  const source = new LookupEventsSource({
+    apis,
+    clock: deps.clock,
+    regions,
+    startTime,
+    endTime,
+    lookupAttribute: options.lookupAttribute,
+    ratePerSecond: options.lookupRate,
+    burst: options.lookupBurst,
+  });
+
+  say(
+    `Reading CloudTrail event history of account ${identity.accountId} in ${regions.length} regions, ` +
+      `${startTime.toISOString()} to ${endTime.toISOString()} (2 requests/s per region)`,
+  );
+  const progress = options.quiet ? undefined : new ProgressReporter(deps.stderr, source.partitions, options.lookupRate);
+  progress?.start();
+  try {
+    await source.read(async (events: readonly SourceEvent[]) => {
+      for (const event of events) summarizer.add(event);
+      await rawDump?.append(events);
+    }, deps.interrupt);
+  } finally {
+    progress?.stop();
+    await rawDump?.close();
+  }
+
+  const interrupted = source.partitions.some((partition) => partition.status === "interrupted");
+  const summary: Summary = {
+    _metadata: {
+      account_id: identity.accountId,
+      account_principal: identity.arn,
+      activity_type: options.activityType,
+      cloudtrail_data_analyzed: { from_timestamp: compactTimestamp(startTime), to_timestamp: runTimestamp },
+      invocation: deps.invocation,
+      regions_enabled: enabledRegions,
+      regions_failed: regionsFailed(source.partitions),
+      run_timestamp: runTimestamp,
+      regions_read: regions,
+      regions_coverage: regionsCoverage(source.partitions),
+      incomplete: interrupted,
+      ...(options.lookupAttribute === undefined ? {} : {
+        lookup_attribute: { [options.lookupAttribute.key]: options.lookupAttribute.value },
+      }),
+      ...summarizer.counts,
+    },
+    ...summarizer.aggregator.sections(),
+  };
+  const summaryText = stringifySorted(summary);
+  await deps.files.writeTextAtomic(paths.summary, summaryText);
+  const announce = (path: string) => (options.jsonStdout ? say(`Wrote ${path}`) : deps.stdout.write(`${path}\n`));
+  announce(paths.summary);
+  if (rawDump) announce(paths.rawDumpDirectory);
+  if (options.jsonStdout) deps.stdout.write(summaryText);
+
+  if (options.plotResults && !interrupted) {
+    await writeCharts(summary, { plotsDirectory: paths.plotsDirectory, overwrite: false, quiet: options.quiet }, deps);
+    announce(paths.plotsDirectory);
+  }
+
+  if (interrupted) {
+    say("Interrupted: the summary holds what was read until then (_metadata.incomplete is true)");
+    return EXIT_CODES.interrupted;
+  }
+  const failed = Object.keys(summary._metadata.regions_failed);
+  if (failed.length > 0) {
+    say(`${failed.length} of ${regions.length} regions failed: ${failed.join(", ")} (see _metadata.regions_failed)`);
+    return EXIT_CODES.regionsFailed;
+  }
+  return EXIT_CODES.ok;
+}
+
+async function callerIdentity(
+  account: AccountApi,
+  profile: string | undefined,
+  signal: AbortSignal,
+): Promise<CallerIdentity> {
+  try {
+    return await account.callerIdentity(signal);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (profile !== undefined && /profile/i.test(message) && /(could not|not found|no such)/i.test(message)) {
+      throw new CannotRunError(
+        `Cannot use profile '${profile}': it is not in the AWS config or credentials files`,
+        { cause: error },
+      );
+    }
+    const kind = classifyAwsError(error);
+    if (kind === "invalid-credentials" || kind === "expired-credentials") {
+      throw new CannotRunError(
+        "No or invalid AWS credentials configured: set AWS_PROFILE or use --profile, or run 'aws configure' / 'aws sso login'",
+        { cause: error },
+      );
+    }
+    throw new CannotRunError(`Cannot call sts:GetCallerIdentity: ${awsErrorCode(error)}: ${message}`, {
+      cause: error,
+    });
+  }
+}
+
+async function enabledRegionsOf(account: AccountApi, signal: AbortSignal): Promise<string[]> {
+  try {
+    const regions = await account.enabledRegions(signal);
+    if (regions.length === 0) throw new Error("DescribeRegions returned no regions");
+    return regions;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CannotRunError(
+      `Cannot list the enabled regions (ec2:DescribeRegions): ${awsErrorCode(error)}: ${message}`,
+      { cause: error },
+    );
+  }
+}
+
+function chooseRegions(enabled: readonly string[], requested: readonly string[] | undefined): string[] {
+  if (requested === undefined) return [...enabled];
+  const notEnabled = requested.find((region) => !enabled.includes(region));
+  if (notEnabled !== undefined) {
+    throw new UsageError(
+      `Invalid value '${notEnabled}' for --regions: it is not enabled in this account; enabled: ${enabled.join(",")}`,
+    );
+  }
+  return [...requested];
+}
+
+async function prepareDirectory(deps: RunDependencies, directory: string): Promise<void> {
+  try {
+    await deps.files.ensureDirectory(directory);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CannotRunError(`Cannot create the output folder '${directory}': ${message}`, { cause: error });
+  }
+}
+
+function regionsFailed(partitions: readonly PartitionProgress[]): Record<string, string> {
+  return Object.fromEntries(
+    partitions
+      .filter((partition) => partition.status === "failed")
+      .map((partition) => [partition.name, partition.errorCode ?? "UnknownError"]),
+  );
+}
+
+/** Per region: how it ended and which part of the window it covered. */
+function regionsCoverage(partitions: readonly PartitionProgress[]): Record<string, unknown> {
+  return Object.fromEntries(partitions.map((partition) => {
+    const complete = partition.status === "complete";
+    const from = complete ? partition.windowStartMs : partition.oldestEventTimeMs;
+    return [partition.name, {
+      status: partition.status,
+      events: partition.events,
+      pages: partition.pages,
+      throttled: partition.throttled,
+      retries: partition.retries,
+      covered_from_timestamp: from === undefined ? null : compactTimestamp(new Date(from)),
+      covered_to_timestamp: from === undefined ? null : compactTimestamp(new Date(partition.windowEndMs)),
+    }];
+  }));
+}
+
+/**
+ * The raw dump: every record fetched, one compact line each, in `<region>.jsonl`
+ * created with mode 0600 because it holds sensitive data.
+ */
+class RawDump {
+  readonly #deps: RunDependencies;
+  readonly #directory: string;
+  readonly #writers = new Map<string, Promise<LineWriter>>();
+
+  constructor(deps: RunDependencies, directory: string) {
+    this.#deps = deps;
+    this.#directory = directory;
+  }
+
+  async append(events: readonly SourceEvent[]): Promise<void> {
+    const linesByRegion = new Map<string, string[]>();
+    for (const event of events) {
+      const lines = linesByRegion.get(event.region) ?? [];
+      lines.push(compactLine(event.cloudTrailEvent));
+      linesByRegion.set(event.region, lines);
+    }
+    for (const [region, lines] of linesByRegion) {
+      const writer = await this.#writer(region);
+      await writer.write(lines.join("\n") + "\n");
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const writer of this.#writers.values()) await (await writer).close();
+    this.#writers.clear();
+  }
+
+  #writer(region: string): Promise<LineWriter> {
+    let writer = this.#writers.get(region);
+    if (writer === undefined) {
+      writer = this.#deps.files.openLineWriter(join(this.#directory, `${region}.jsonl`), 0o600);
+      this.#writers.set(region, writer);
+    }
+    return writer;
+  }
+}
+
+/**
+ * One line per record: the text exactly as served when it is already one line
+ * (so the dump equals what AWS sent), otherwise re-serialised compactly.
+ */
+function compactLine(text: string): string {
+  if (text !== "" && !/[\r\n\u2028\u2029]/.test(text)) return text;
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    // Not JSON at all: keep it as a JSON string so the line still parses.
+    return JSON.stringify(text);
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * CloudTrail event history (LookupEvents) as an {@link EventSource}: every region
+ * at once, each paced by its own token bucket, recovering from every fault that
+ * can be recovered from without losing or double-counting an event.
+ */
+import type { Clock } from "../clock.ts";
+import type { AwsApis, LookupAttribute, LookupEventsPage } from "../aws/clients.ts";
+import { awsErrorCode, classifyAwsError } from "../aws/error_kind.ts";
+import type { SourceEvent } from "../summary/types.ts";
+import type { EventSink, EventSource, PartitionProgress } from "./event_source.ts";
+import { TokenBucket } from "./rate_limiter.ts";
+
+/** Limits of the recovery loop; the defaults suit real AWS. */
+export interface RecoveryLimits {
+  /** Our own retries after the SDK gave up on a transient fault (5xx, timeout, reset). */
+  transientRetries: number;
+  /** First backoff delay of our retries; doubles each time, with jitter. */
+  transientBackoffMilliseconds: number;
+  /** Throttled responses in a row before the region fails. */
+  throttledInARow: number;
+  /** Credential refreshes in a row before the region fails. */
+  credentialRefreshes: number;
+  /** Restarts after an invalid page token before the region fails. */
+  restarts: number;
+  /** Time limit of one LookupEvents call. */
+  callTimeoutMilliseconds: number;
+}
+
+/** The default {@link RecoveryLimits}. */
+export const DEFAULT_RECOVERY_LIMITS: RecoveryLimits = {
+  transientRetries: 5,
+  transientBackoffMilliseconds: 1000,
+  throttledInARow: 100,
+  credentialRefreshes: 3,
+  restarts: 10,
+  callTimeoutMilliseconds: 30_000,
+};
+
+/** What {@link LookupEventsSource} reads and how. */
+export interface LookupEventsSourceOptions {
+  apis: AwsApis;
+  clock: Clock;
+  regions: readonly string[];
+  startTime: Date;
+  endTime: Date;
+  lookupAttribute?: LookupAttribute | undefined;
+  /** Requests per second per region (the quota is 2). */
+  ratePerSecond: number;
+  /** Token bucket burst; 1 means evenly spaced. */
+  burst: number;
+  limits?: Partial<RecoveryLimits>;
+  /** Jitter source for backoff delays. */
+  random?: () => number;
+}
+
+/** LookupEvents over every region, as an {@link EventSource}. */
+export class LookupEventsSource implements EventSource {
+  readonly partitions: readonly PartitionProgress[];
+  readonly #options: LookupEventsSourceOptions;
+  readonly #limits: RecoveryLimits;
+
+  constructor(options: LookupEventsSourceOptions) {
+    this.#options = options;
+    this.#limits = { ...DEFAULT_RECOVERY_LIMITS, ...options.limits };
+    this.partitions = options.regions.map((name) => ({
+      name,
+      status: "reading",
+      events: 0,
+      pages: 0,
+      throttled: 0,
+      retries: 0,
+      windowStartMs: options.startTime.getTime(),
+      windowEndMs: options.endTime.getTime(),
+    }));
+  }
+
+  async read(sink: EventSink, signal: AbortSignal): Promise<void> {
+    await Promise.all(
+      this.partitions.map((progress) => this.#readRegion(progress, sink, signal)),
+    );
+  }
+
+  async #readRegion(
+    progress: PartitionProgress,
+    sink: EventSink,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { apis, clock } = this.#options;
+    const limits = this.#limits;
+    const random = this.#options.random ?? Math.random;
+    const region = progress.name;
+    const bucket = new TokenBucket(clock, {
+      ratePerSecond: this.#options.ratePerSecond,
+      burst: this.#options.burst,
+    });
+    const cursor = new RegionCursor(this.#options.endTime);
+    let transientFailures = 0;
+    let throttledInARow = 0;
+    let credentialRefreshes = 0;
+    let restarts = 0;
+    const fail = (error: unknown) => {
+      progress.status = "failed";
+      progress.errorCode = awsErrorCode(error);
+    };
+
+    while (true) {
+      if (signal.aborted) {
+        progress.status = "interrupted";
+        return;
+      }
+      let page: LookupEventsPage;
+      try {
+        await bucket.take(signal);
+        page = await apis.eventHistory(region).lookupEvents(
+          {
+            startTime: this.#options.startTime,
+            endTime: cursor.endTime,
+            nextToken: cursor.nextToken,
+            lookupAttribute: this.#options.lookupAttribute,
+          },
+          AbortSignal.any([
+            signal,
+            AbortSignal.timeout(limits.callTimeoutMilliseconds),
+          ]),
+        );
+      } catch (error) {
+        if (signal.aborted) {
+          progress.status = "interrupted";
+          return;
+        }
+        const kind = classifyAwsError(error);
+        if (kind === "throttling") {
+          progress.throttled += 1;
+          throttledInARow += 1;
+          if (throttledInARow > limits.throttledInARow) return fail(error);
+          bucket.slowDown();
+          continue;
+        }
+        if (kind === "transient") {
+          transientFailures += 1;
+          if (transientFailures > limits.transientRetries) return fail(error);
+          progress.retries += 1;
+          const backoff = limits.transientBackoffMilliseconds *
+            2 ** (transientFailures - 1);
+          if (
+            !await sleepUnlessAborted(
+              clock,
+              backoff * (0.5 + random() / 2),
+              signal,
+            )
+          ) continue;
+          continue;
+        }
+        if (kind === "expired-credentials") {
+          credentialRefreshes += 1;
+          if (credentialRefreshes > limits.credentialRefreshes) {
+            return fail(error);
+          }
+          progress.retries += 1;
+          apis.refreshCredentials();
+          continue;
+        }
+        if (kind === "invalid-next-token" && cursor.nextToken !== undefined) {
+          restarts += 1;
+          if (restarts > limits.restarts) return fail(error);
+          progress.retries += 1;
+          cursor.restartFromOldest();
+          continue;
+        }
+        return fail(error);
+      }
+      bucket.recordSuccess();
+      transientFailures = 0;
+      throttledInARow = 0;
+      credentialRefreshes = 0;
+
+      const events: SourceEvent[] = [];
+      for (const item of page.events) {
+        const eventTimeMs = item.eventTime?.getTime();
+        if (!cursor.admit(item.eventId, eventTimeMs)) continue;
+        events.push({
+          region,
+          // An item without a record is still an event: the summary counts it as unreadable.
+          cloudTrailEvent: item.cloudTrailEvent ?? "",
+          eventId: item.eventId,
+          eventTime: item.eventTime,
+        });
+        if (eventTimeMs !== undefined) {
+          progress.newestEventTimeMs = Math.max(
+            progress.newestEventTimeMs ?? eventTimeMs,
+            eventTimeMs,
+          );
+          progress.oldestEventTimeMs = Math.min(
+            progress.oldestEventTimeMs ?? eventTimeMs,
+            eventTimeMs,
+          );
+        }
+      }
+      progress.pages += 1;
+      progress.events += events.length;
+      if (events.length > 0) await sink(events);
+      cursor.nextToken = page.nextToken;
+      if (page.nextToken === undefined) {
+        progress.status = "complete";
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * Where a region's paging stands, and what it has already handed on, so that a
+ * restart after an invalid page token neither loses nor doubles an event: the
+ * restart asks again for everything up to the oldest event time seen (inclusive,
+ * second precision) and skips the ids already handed on at exactly that time.
+ */
+class RegionCursor {
+  endTime: Date;
+  nextToken: string | undefined;
+  #oldestMs: number | undefined;
+  #idsAtOldest = new Set<string>();
+  #skipNewerThanMs: number | undefined;
+  #skipIds = new Set<string>();
+
+  constructor(endTime: Date) {
+    this.endTime = endTime;
+  }
+
+  /** Records an event; false when a restart served it again. */
+  admit(eventId: string | undefined, eventTimeMs: number | undefined): boolean {
+    if (eventTimeMs !== undefined && this.#skipNewerThanMs !== undefined) {
+      if (eventTimeMs > this.#skipNewerThanMs) return false;
+      if (
+        eventTimeMs === this.#skipNewerThanMs && eventId !== undefined &&
+        this.#skipIds.has(eventId)
+      ) {
+        return false;
+      }
+    }
+    if (eventTimeMs !== undefined) {
+      if (this.#oldestMs === undefined || eventTimeMs < this.#oldestMs) {
+        this.#oldestMs = eventTimeMs;
+        this.#idsAtOldest = new Set();
+      }
+      if (eventTimeMs === this.#oldestMs && eventId !== undefined) {
+        this.#idsAtOldest.add(eventId);
+      }
+    }
+    return true;
+  }
+
+  /** Starts paging again from the oldest event time handed on so far. */
+  restartFromOldest(): void {
+    this.nextToken = undefined;
+    if (this.#oldestMs === undefined) return;
+    this.endTime = new Date(this.#oldestMs);
+    this.#skipNewerThanMs = this.#oldestMs;
+    this.#skipIds = new Set(this.#idsAtOldest);
+  }
+}
+
+/** Sleeps; false when the signal aborted (the caller's loop then sees `signal.aborted`). */
+async function sleepUnlessAborted(
+  clock: Clock,
+  milliseconds: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  try {
+    await clock.sleep(milliseconds, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
