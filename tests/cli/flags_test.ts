@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { parseFlags, type SummarizeOptions } from "../../src/cli/flags.ts";
+import { UsageError } from "../../src/errors.ts";
+
+function summarizeOptions(args: string[]): SummarizeOptions {
+  const options = parseFlags(args);
+  assert.equal(options.command, "summarize");
+  return options as SummarizeOptions;
+}
+
+Deno.test("parseFlags() gives the documented defaults", () => {
+  assert.deepEqual(summarizeOptions([]), {
+    command: "summarize",
+    activityType: "ALL",
+    dumpRawCloudtrailData: false,
+    pastHours: 336,
+    profile: undefined,
+    outputDir: undefined,
+    region: undefined,
+    regions: undefined,
+    plotResults: false,
+    lookupAttribute: undefined,
+    failOn: undefined,
+    jsonStdout: false,
+    quiet: false,
+    verbose: false,
+    lookupRate: 2,
+    lookupBurst: 1,
+    requestTimeoutSeconds: 30,
+  });
+});
+
+Deno.test("parseFlags() reads every flag", () => {
+  const options = summarizeOptions([
+    "--activity-type=FAILED",
+    "--dump-raw-cloudtrail-data",
+    "--past-hours",
+    "2160",
+    "--profile",
+    "audit",
+    "--output-dir",
+    "out",
+    "--region",
+    "eu-west-1",
+    "--regions",
+    "us-east-1, eu-west-1,us-east-1",
+    "--plot-results",
+    "--lookup-attribute",
+    "EventName=ConsoleLogin",
+    "--fail-on",
+    "high",
+    "--json-stdout",
+    "--quiet",
+    "--lookup-rate",
+    "1.5",
+    "--lookup-burst",
+    "2",
+    "--request-timeout",
+    "5",
+  ]);
+  assert.deepEqual(options, {
+    command: "summarize",
+    activityType: "FAILED",
+    dumpRawCloudtrailData: true,
+    pastHours: 2160,
+    profile: "audit",
+    outputDir: "out",
+    region: "eu-west-1",
+    regions: ["eu-west-1", "us-east-1"],
+    plotResults: true,
+    lookupAttribute: { key: "EventName", value: "ConsoleLogin" },
+    failOn: "high",
+    jsonStdout: true,
+    quiet: true,
+    verbose: false,
+    lookupRate: 1.5,
+    lookupBurst: 2,
+    requestTimeoutSeconds: 5,
+  });
+});
+
+Deno.test("parseFlags() rejects bad values with a message naming the flag and the allowed values", async (t) => {
+  const cases: [string[], RegExp][] = [
+    [["--activity-type", "SOME"], /--activity-type: use one of ALL, SUCCESSFUL, FAILED/],
+    [["--past-hours", "0"], /--past-hours: use a whole number from 1 to 2160/],
+    [["--past-hours", "2161"], /--past-hours/],
+    [["--past-hours", "1.5"], /--past-hours/],
+    [["--past-hours", "abc"], /--past-hours/],
+    [["--past-hours"], /'--past-hours' needs a value/],
+    [["--bogus"], /Unknown flag '--bogus'/],
+    [["--region", "Mars"], /--region: use a region name/],
+    [["--regions", "us-east-1,,x"], /Invalid value 'x' for --regions/],
+    [["--regions", ","], /--regions/],
+    [["--lookup-attribute", "Foo=bar"], /KEY one of EventId, EventName/],
+    [["--lookup-attribute", "EventName="], /must not be empty/],
+    [["--lookup-attribute", "ReadOnly=yes"], /ReadOnly takes true or false/],
+    [["--fail-on", "severe"], /--fail-on: use one of critical, high, medium, low/],
+    [["--lookup-rate", "0"], /--lookup-rate/],
+    [["--profile", ""], /--profile: it must not be empty/],
+    [["--overwrite"], /--overwrite applies only to 'plot'/],
+    [["unknown-command"], /Unknown command 'unknown-command'/],
+    [["plot"], /'plot' takes one summary file/],
+    [["plot", "a.json", "--past-hours", "3"], /--past-hours does not apply to 'plot'/],
+    [["--dump-raw-cloudtrail-data=yes"], /takes no value/],
+  ];
+  for (const [args, message] of cases) {
+    await t.step(args.join(" ") || "(none)", () => {
+      assert.throws(() => parseFlags(args), (error: unknown) => {
+        assert.ok(error instanceof UsageError, `not a UsageError: ${error}`);
+        assert.match(error.message, message);
+        assert.equal(error.exitCode, 2);
+        assert.ok(!error.message.includes("\n"), "one line");
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("parseFlags() knows the plot, report, help and version commands", () => {
+  assert.deepEqual(parseFlags(["plot", "x.json", "--overwrite", "--output-dir", "o"]), {
+    command: "plot",
+    file: "x.json",
+    outputDir: "o",
+    overwrite: true,
+    quiet: false,
+    verbose: false,
+  });
+  assert.deepEqual(parseFlags(["report", "x.json"]), { command: "report", file: "x.json", verbose: false });
+  assert.deepEqual(parseFlags(["--help", "--bogus-value-ignored=no"].slice(0, 1)), { command: "help" });
+  assert.deepEqual(parseFlags(["--version"]), { command: "version" });
+});
