@@ -1,0 +1,96 @@
+/**
+ * Builds the single-file executables with `deno compile`, baking in the least
+ * permissions the program needs (see doc/permissions.md).
+ *
+ *   deno task compile              host target, then runs the binary's --version
+ *   deno task compile:all          every release target
+ *   ... --output-dir DIR           where binaries go (default: dist)
+ *
+ * The permissions come from the `summarize` task in deno.json, so the binary and
+ * `deno task summarize` (which the tests run) ask for the same network hosts and
+ * environment variables; only file access differs: the task may read ~/.aws and
+ * read/write the caller's folder, while a binary, whose paths cannot be known when
+ * it is built, may read files and write the output folder the user names.
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import denoConfig from "../deno.json" with { type: "json" };
+
+/** The release targets, by `deno compile --target` name. */
+export const RELEASE_TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+] as const;
+
+/** Files the program loads at run time that `deno compile` must embed. */
+const INCLUDED_FILES = ["src/report/_chart_worker.ts"];
+
+/** The binary's permission flags, derived from the summarize task. */
+export function binaryPermissions(summarizeTask: string): string[] {
+  return summarizeTask.split(/\s+/)
+    .filter((word) => word.startsWith("--allow-"))
+    .map((word) => {
+      if (word.startsWith("--allow-read=")) return "--allow-read";
+      if (word.startsWith("--allow-write=")) return "--allow-write";
+      return word;
+    });
+}
+
+/** The output file name of a target. */
+export function binaryName(target: string): string {
+  return `aws-summarize-account-activity-${target}${target.includes("windows") ? ".exe" : ""}`;
+}
+
+async function compile(target: string | undefined, outputDirectory: string): Promise<string> {
+  const output = join(outputDirectory, binaryName(target ?? hostTarget()));
+  const args = [
+    "compile",
+    "--no-check",
+    ...binaryPermissions(denoConfig.tasks.summarize),
+    ...INCLUDED_FILES.flatMap((file) => ["--include", file]),
+    ...(target === undefined ? [] : ["--target", target]),
+    "--output",
+    output,
+    "main.ts",
+  ];
+  console.error(`deno ${args.join(" ")}`);
+  const { code } = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" }).output();
+  if (code !== 0) throw new Error(`deno compile failed for ${target ?? "the host"} (exit ${code})`);
+  return output;
+}
+
+function hostTarget(): string {
+  const { arch, os } = Deno.build;
+  if (os === "darwin") return `${arch}-apple-darwin`;
+  if (os === "windows") return `${arch}-pc-windows-msvc`;
+  return `${arch}-unknown-linux-gnu`;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      all: { type: "boolean" },
+      target: { type: "string" },
+      "output-dir": { type: "string", default: "dist" },
+      "skip-smoke-test": { type: "boolean" },
+    },
+  });
+  const outputDirectory = values["output-dir"];
+  if (values.all) {
+    for (const target of RELEASE_TARGETS) await compile(target, outputDirectory);
+  } else {
+    const binary = await compile(values.target, outputDirectory);
+    if (values.target === undefined && !values["skip-smoke-test"]) {
+      const { code, stdout } = await new Deno.Command(binary, { args: ["--version"], stdout: "piped" }).output();
+      const version = new TextDecoder().decode(stdout).trim();
+      if (code !== 0 || !version.startsWith("aws-summarize-account-activity ")) {
+        throw new Error(`${binary} --version printed '${version}' (exit ${code})`);
+      }
+      console.error(`${binary}: ${version}`);
+    }
+  }
+}

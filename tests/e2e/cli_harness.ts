@@ -1,0 +1,91 @@
+/**
+ * Runs the real CLI as a subprocess with exactly the permissions of
+ * `deno task summarize` (read from deno.json), a throwaway HOME, no inherited
+ * AWS settings, and the AWS endpoint pointed at the emulator.
+ */
+import { join } from "node:path";
+import denoConfig from "../../deno.json" with { type: "json" };
+
+const PROJECT_DIRECTORY = new URL("../../", import.meta.url).pathname;
+
+/** What a CLI run left behind. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Where and how the CLI runs. */
+export interface CliEnvironment {
+  /** The user's working folder (also INIT_CWD, as `deno task` sets it). */
+  workingDirectory: string;
+  /** A throwaway HOME (for ~/.aws). */
+  home: string;
+  /** Variables added to the minimal environment (AWS_ENDPOINT_URL, credentials, ...). */
+  env?: Record<string, string>;
+}
+
+function realDenoDirectory(): string {
+  const configured = Deno.env.get("DENO_DIR");
+  if (configured) return configured;
+  const cache = Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? "/root", ".cache");
+  return join(cache, "deno");
+}
+
+/** The `deno run ...` argument list of the summarize task, with $HOME and $INIT_CWD filled in. */
+function taskArguments(environment: CliEnvironment): string[] {
+  const words = denoConfig.tasks.summarize.split(/\s+/);
+  return words.slice(1).map((word) =>
+    word === "main.ts"
+      ? join(PROJECT_DIRECTORY, "main.ts")
+      : word.replaceAll("$HOME", environment.home).replaceAll("$INIT_CWD", environment.workingDirectory)
+  );
+}
+
+/** Builds the command; `spawn()` it to interact (signals), or use {@link runCli}. */
+export function cliCommand(args: readonly string[], environment: CliEnvironment): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: [...taskArguments(environment), ...args],
+    cwd: PROJECT_DIRECTORY,
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: environment.home,
+      DENO_DIR: realDenoDirectory(),
+      INIT_CWD: environment.workingDirectory,
+      NO_COLOR: "1",
+      RUST_BACKTRACE: "0",
+      // Never let the credential chain reach for an instance metadata service.
+      AWS_EC2_METADATA_DISABLED: "true",
+      ...environment.env,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** Runs the CLI to the end. */
+export async function runCli(args: readonly string[], environment: CliEnvironment): Promise<CliResult> {
+  const output = await cliCommand(args, environment).output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
+/** Fresh working folder and HOME under one temporary folder; removed by `cleanup`. */
+export async function temporaryEnvironment(): Promise<
+  { workingDirectory: string; home: string; cleanup: () => Promise<void> }
+> {
+  const root = await Deno.makeTempDir({ prefix: "summarize-e2e-" });
+  const workingDirectory = join(root, "work");
+  const home = join(root, "home");
+  await Deno.mkdir(workingDirectory);
+  await Deno.mkdir(home);
+  return { workingDirectory, home, cleanup: () => Deno.remove(root, { recursive: true }) };
+}
+
+/** Credentials the emulator is told to accept: generated per test, never real. */
+export function fakeCredentials(): { accessKeyId: string; secretAccessKey: string } {
+  const random = crypto.randomUUID().replaceAll("-", "").toUpperCase();
+  return { accessKeyId: `AKIATEST${random.slice(0, 12)}`, secretAccessKey: `test-secret-${random}` };
+}
