@@ -6,7 +6,9 @@ import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrai
 import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import { StandardRetryStrategy } from "@smithy/util-retry";
+import { CannotRunError } from "../errors.ts";
 import { PROGRAM_NAME, VERSION } from "../version.ts";
 
 /** The caller's account, from STS GetCallerIdentity. */
@@ -111,6 +113,7 @@ class TransientFaultRetryStrategy extends StandardRetryStrategy {
 export async function createAwsApis(
   options: AwsClientOptions,
 ): Promise<AwsApis> {
+  if (options.profile !== undefined) await assertProfileExists(options.profile);
   const profileOption = options.profile === undefined ? {} : { profile: options.profile };
   let credentials = fromNodeProviderChain(profileOption);
   const clientSettings = () => ({
@@ -199,6 +202,18 @@ function abortOptions(
   signal: AbortSignal | undefined,
 ): { abortSignal?: AbortSignal } {
   return signal === undefined ? {} : { abortSignal: signal };
+}
+
+/**
+ * Fails early and by name for a profile that is in neither file: the SDK would
+ * only say it could not load credentials from any provider.
+ */
+async function assertProfileExists(profile: string): Promise<void> {
+  const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true });
+  if (profile in configFile || profile in credentialsFile) return;
+  throw new CannotRunError(
+    `Cannot use profile '${profile}': it is in neither the AWS config file nor the credentials file`,
+  );
 }
 
 /** The region the AWS config or environment names, if any (the SDK's own resolution). */

@@ -49,7 +49,7 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
     homeRegion: options.region,
     requestTimeoutMilliseconds: options.requestTimeoutSeconds * 1000,
   });
-  const identity = await callerIdentity(apis.account, options.profile, deps.interrupt);
+  const identity = await callerIdentity(apis.account, deps.interrupt);
   const enabledRegions = await enabledRegionsOf(apis.account, deps.interrupt);
   const regions = chooseRegions(enabledRegions, options.regions);
 
@@ -139,21 +139,10 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   return EXIT_CODES.ok;
 }
 
-async function callerIdentity(
-  account: AccountApi,
-  profile: string | undefined,
-  signal: AbortSignal,
-): Promise<CallerIdentity> {
+async function callerIdentity(account: AccountApi, signal: AbortSignal): Promise<CallerIdentity> {
   try {
     return await account.callerIdentity(signal);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (profile !== undefined && /profile/i.test(message) && /(could not|not found|no such)/i.test(message)) {
-      throw new CannotRunError(
-        `Cannot use profile '${profile}': it is not in the AWS config or credentials files`,
-        { cause: error },
-      );
-    }
     const kind = classifyAwsError(error);
     if (kind === "invalid-credentials" || kind === "expired-credentials") {
       throw new CannotRunError(
@@ -161,6 +150,7 @@ async function callerIdentity(
         { cause: error },
       );
     }
+    const message = error instanceof Error ? error.message : String(error);
     throw new CannotRunError(`Cannot call sts:GetCallerIdentity: ${awsErrorCode(error)}: ${message}`, {
       cause: error,
     });

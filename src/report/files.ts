@@ -42,7 +42,7 @@ export const denoOutputFiles: OutputFiles = {
       mode,
     });
     // mode applies only when the file is created; make it hold for an old file too.
-    if (Deno.build.os !== "windows") await file.chmod(mode);
+    if (Deno.build.os !== "windows") await Deno.chmod(path, mode);
     const encoder = new TextEncoder();
     return {
       async write(text) {
