@@ -80,7 +80,7 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
 
   say(
     `Reading CloudTrail event history of account ${identity.accountId} in ${regions.length} regions, ` +
-      `${startTime.toISOString()} to ${endTime.toISOString()} (2 requests/s per region)`,
+      `${startTime.toISOString()} to ${endTime.toISOString()} (${options.lookupRate} requests/s per region)`,
   );
   const progress = options.quiet ? undefined : new ProgressReporter(deps.stderr, source.partitions, options.lookupRate);
   progress?.start();
