@@ -44,7 +44,8 @@ function taskArguments(environment: CliEnvironment): string[] {
 
 /** Builds the command; `spawn()` it to interact (signals), or use {@link runCli}. */
 export function cliCommand(args: readonly string[], environment: CliEnvironment): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
+  // "deno" from PATH: the test task grants --allow-run=deno, which names that command.
+  return new Deno.Command("deno", {
     args: [...taskArguments(environment), ...args],
     cwd: PROJECT_DIRECTORY,
     clearEnv: true,

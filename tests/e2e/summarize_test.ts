@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { referenceSections } from "../support/reference_summary.ts";
+import { scenario, syntheticEvents } from "./scenario.ts";
+
+const SECTIONS = [
+  "api_calls_by_principal",
+  "api_calls_by_region",
+  "error_codes_by_principal",
+  "ip_addresses_by_principal",
+  "user_agents_by_principal",
+] as const;
+
+function assertSections(summary: Record<string, unknown>, expected: ReturnType<typeof referenceSections>) {
+  for (const section of SECTIONS) assert.deepEqual(summary[section], expected[section], section);
+}
+
+Deno.test("summarize writes the exact summary of several regions with paging, for every activity type", async (t) => {
+  const now = Date.now();
+  const east = syntheticEvents(1130, now - 60_000, 7_000);
+  const west = syntheticEvents(75, now - 120_000, 60_000, 5000);
+  await using world = await scenario({
+    regions: ["eu-west-1", "us-east-1", "us-west-2"],
+    events: { "us-east-1": east.events, "eu-west-1": west.events },
+  });
+  const labelled = [
+    ...east.records.map((record) => ({ record, region: "us-east-1" })),
+    ...west.records.map((record) => ({ record, region: "eu-west-1" })),
+  ];
+  for (const activityType of ["ALL", "SUCCESSFUL", "FAILED"] as const) {
+    await t.step(activityType, async () => {
+      await Deno.remove(world.resultsDirectory, { recursive: true }).catch(() => {});
+      const result = await world.run(["--activity-type", activityType, "--lookup-rate", "20", "--past-hours", "24"]);
+      assert.equal(result.code, 0, result.stderr);
+      const summary = await world.summary();
+      assertSections(summary, referenceSections(labelled, activityType));
+      const metadata = summary._metadata;
+      assert.equal(metadata.account_id, "111122223333");
+      assert.equal(metadata.account_principal, "arn:aws:iam::111122223333:user/emulated-auditor");
+      assert.equal(metadata.activity_type, activityType);
+      assert.deepEqual(metadata.regions_enabled, ["eu-west-1", "us-east-1", "us-west-2"]);
+      assert.deepEqual(metadata.regions_failed, {});
+      assert.equal(metadata.records_read, 1205);
+      assert.equal(metadata.records_unreadable, 0);
+      assert.equal(metadata.records_with_unrecognized_identity, 241, "every fifth record has type Martian");
+      assert.equal(metadata.incomplete, false);
+      const analyzed = metadata.cloudtrail_data_analyzed as Record<string, string>;
+      assert.equal(analyzed.to_timestamp, metadata.run_timestamp);
+      assert.match(
+        metadata.invocation as string,
+        /^aws-summarize-account-activity --activity-type \w+ --lookup-rate 20/,
+      );
+      assert.equal(
+        result.stdout.trim(),
+        join(world.resultsDirectory, `account_activity_111122223333_${metadata.run_timestamp}.json`),
+      );
+    });
+  }
+  assert.ok(world.emulator.stats("us-east-1").pages >= 23, "1130 events take 23 pages");
+});
+
+Deno.test("summarize --dump-raw-cloudtrail-data writes every record exactly as served, mode 0600", async () => {
+  const now = Date.now();
+  const { events } = syntheticEvents(130, now - 1000, 1000);
+  await using world = await scenario({ regions: ["us-east-1", "eu-west-1"], events: { "us-east-1": events } });
+  const result = await world.run(["--dump-raw-cloudtrail-data", "--activity-type", "FAILED", "--lookup-rate", "20"]);
+  assert.equal(result.code, 0, result.stderr);
+  const summary = await world.summary();
+  const dumpDirectory = join(
+    world.resultsDirectory,
+    `account_activity_111122223333_${summary._metadata.run_timestamp}_raw_cloudtrail_data`,
+  );
+  const lines = (await Deno.readTextFile(join(dumpDirectory, "us-east-1.jsonl"))).split("\n");
+  assert.equal(lines.pop(), "", "ends with a newline");
+  assert.deepEqual(
+    lines,
+    events.map((event) => event.cloudTrailEvent),
+    "every record, newest first, before the filter",
+  );
+  assert.equal((await Deno.stat(join(dumpDirectory, "us-east-1.jsonl"))).mode! & 0o777, 0o600);
+  assert.deepEqual(await Deno.readTextFile(join(dumpDirectory, "eu-west-1.jsonl")).catch(() => "absent"), "absent");
+});
+
+Deno.test("summarize records a region that denies access in regions_failed, finishes the others and exits 3", async () => {
+  const now = Date.now();
+  const east = syntheticEvents(60, now - 1000, 1000);
+  const west = syntheticEvents(10, now - 1000, 1000, 100);
+  await using world = await scenario({
+    regions: ["eu-west-1", "us-east-1"],
+    events: { "us-east-1": east.events, "eu-west-1": west.events },
+  });
+  world.emulator.faults("eu-west-1").accessDenied = true;
+  const result = await world.run(["--lookup-rate", "20"]);
+  assert.equal(result.code, 3, result.stderr);
+  assert.match(result.stderr, /1 of 2 regions failed: eu-west-1/);
+  const summary = await world.summary();
+  assert.deepEqual(summary._metadata.regions_failed, { "eu-west-1": "AccessDeniedException" });
+  assertSections(summary, referenceSections(east.records.map((record) => ({ record, region: "us-east-1" }))));
+});
+
+Deno.test("summarize rejects bad flags with exit 2 and writes nothing", async (t) => {
+  await using world = await scenario({ regions: ["us-east-1"], events: {} });
+  const cases: [string[], RegExp][] = [
+    [["--past-hours", "3000"], /error: Invalid value '3000' for --past-hours: use a whole number from 1 to 2160/],
+    [["--activity-type", "some"], /--activity-type: use one of ALL, SUCCESSFUL, FAILED/],
+    [["--nonsense"], /Unknown flag '--nonsense'/],
+    [["--regions", "eu-central-1"], /Invalid value 'eu-central-1' for --regions: it is not enabled/],
+  ];
+  for (const [args, message] of cases) {
+    await t.step(args.join(" "), async () => {
+      const result = await world.run(args);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, message);
+      assert.match(result.stderr, /^usage: /m);
+      assert.equal(result.stdout, "");
+      await assert.rejects(Deno.stat(world.resultsDirectory), Deno.errors.NotFound);
+    });
+  }
+});
+
+Deno.test("summarize exits 1 with a clear message without valid credentials or with an unknown profile", async (t) => {
+  await using world = await scenario({ regions: ["us-east-1"], events: {} });
+  await t.step("no credentials at all", async () => {
+    const result = await world.run([], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^error: No or invalid AWS credentials configured/m);
+  });
+  await t.step("credentials the account does not know", async () => {
+    const result = await world.run([], { AWS_ACCESS_KEY_ID: "AKIAUNKNOWN000000000" });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^error: No or invalid AWS credentials configured/m);
+  });
+  await t.step("a profile that does not exist", async () => {
+    const result = await world.run(["--profile", "no-such-profile"]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^error: Cannot use profile 'no-such-profile'/m);
+  });
+  await t.step("a profile from ~/.aws/credentials works", async () => {
+    await Deno.mkdir(join(world.home, ".aws"));
+    await Deno.writeTextFile(
+      join(world.home, ".aws", "credentials"),
+      `[audit]\naws_access_key_id = ${world.credentials.accessKeyId}\naws_secret_access_key = ${world.credentials.secretAccessKey}\n`,
+    );
+    const result = await world.run(["--profile", "audit"], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    assert.equal(result.code, 0, result.stderr);
+  });
+  await assert.rejects(Deno.stat(join(world.resultsDirectory, "nothing")), Deno.errors.NotFound);
+});
