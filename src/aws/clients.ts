@@ -191,7 +191,8 @@ export async function createAwsApis(
       };
     },
     refreshCredentials() {
-      credentials = fromNodeProviderChain(profileOption);
+      // ignoreCache: read the shared files again, in case the user (or a tool) renewed the keys there.
+      credentials = fromNodeProviderChain({ ...profileOption, ignoreCache: true });
       for (const client of cloudTrailClients.values()) client.destroy();
       cloudTrailClients.clear();
     },

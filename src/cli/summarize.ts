@@ -76,6 +76,7 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
     lookupAttribute: options.lookupAttribute,
     ratePerSecond: options.lookupRate,
     burst: options.lookupBurst,
+    limits: { callTimeoutMilliseconds: options.requestTimeoutSeconds * 1000 },
   });
 
   say(

@@ -18,12 +18,12 @@ export interface TokenBucketOptions {
   /**
    * Extra spacing, as a fraction of the interval, so that requests the server
    * sees never arrive faster than its quota allows.
-   * @default 0.005
+   * @default 0.01
    */
   safetyMargin?: number;
   /**
    * Lowest rate the bucket slows down to after throttling.
-   * @default ratePerSecond / 16
+   * @default ratePerSecond / 8
    */
   minimumRatePerSecond?: number;
 }
@@ -59,10 +59,9 @@ export class TokenBucket {
     this.#clock = clock;
     this.#configuredRate = options.ratePerSecond;
     this.#rate = options.ratePerSecond;
-    this.#minimumRate = options.minimumRatePerSecond ??
-      options.ratePerSecond / 16;
+    this.#minimumRate = options.minimumRatePerSecond ?? options.ratePerSecond / 8;
     this.#burst = Math.max(1, options.burst ?? 1);
-    this.#safetyMargin = options.safetyMargin ?? 0.005;
+    this.#safetyMargin = options.safetyMargin ?? 0.01;
     this.#tokens = this.#burst;
     this.#refilledAt = clock.now();
   }
@@ -83,9 +82,9 @@ export class TokenBucket {
     return turn;
   }
 
-  /** Halves the rate after a throttled response (not below the minimum). */
+  /** Slows down by a fifth after a throttled response (not below the minimum). */
   slowDown(): void {
-    this.#rate = Math.max(this.#minimumRate, this.#rate / 2);
+    this.#rate = Math.max(this.#minimumRate, this.#rate * 0.8);
     this.#successesSinceSlowdown = 0;
   }
 
@@ -93,7 +92,7 @@ export class TokenBucket {
   recordSuccess(): void {
     if (this.#rate >= this.#configuredRate) return;
     this.#successesSinceSlowdown += 1;
-    if (this.#successesSinceSlowdown >= 10) {
+    if (this.#successesSinceSlowdown >= 5) {
       this.#rate = Math.min(this.#configuredRate, this.#rate * 1.25);
       this.#successesSinceSlowdown = 0;
     }

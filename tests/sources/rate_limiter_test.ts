@@ -23,8 +23,8 @@ Deno.test("TokenBucket.take() adds the safety margin to every interval", async (
   const bucket = new TokenBucket(clock, { ratePerSecond: 2 });
   const times = await takeTimes(bucket, clock, 3);
   assert.equal(times[0], 0);
-  assert.ok(Math.abs(times[1]! - 502.5) < 1e-6, `second token at ${times[1]}`);
-  assert.ok(Math.abs(times[2]! - 1005) < 1e-6, `third token at ${times[2]}`);
+  assert.ok(Math.abs(times[1]! - 505) < 1e-6, `second token at ${times[1]}`);
+  assert.ok(Math.abs(times[2]! - 1010) < 1e-6, `third token at ${times[2]}`);
 });
 
 Deno.test("TokenBucket.take() lets a burst go at once after a quiet spell, then paces", async () => {
@@ -53,18 +53,19 @@ Deno.test("TokenBucket.take() serves concurrent callers in order, one interval a
   assert.equal(clock.now() - Date.UTC(2026, 0, 1), 750);
 });
 
-Deno.test("TokenBucket.slowDown() halves the rate down to the minimum and recordSuccess() recovers it", async (t) => {
+Deno.test("TokenBucket.slowDown() slows down by a fifth to the minimum and recordSuccess() recovers", async (t) => {
   const clock = new FakeClock();
-  const bucket = new TokenBucket(clock, { ratePerSecond: 2, minimumRatePerSecond: 0.5 });
-  await t.step("halves", () => {
+  const bucket = new TokenBucket(clock, { ratePerSecond: 2 });
+  await t.step("slows down", () => {
     bucket.slowDown();
-    assert.equal(bucket.ratePerSecond, 1);
-    bucket.slowDown();
-    bucket.slowDown();
-    assert.equal(bucket.ratePerSecond, 0.5);
+    assert.equal(bucket.ratePerSecond, 1.6);
+    for (let index = 0; index < 20; index++) bucket.slowDown();
+    assert.equal(bucket.ratePerSecond, 0.25, "an eighth of the rate at the least");
   });
-  await t.step("recovers after runs of successes, never above the configured rate", () => {
-    for (let index = 0; index < 200; index++) bucket.recordSuccess();
+  await t.step("recovers by a quarter after each run of five successes, never above the configured rate", () => {
+    for (let index = 0; index < 5; index++) bucket.recordSuccess();
+    assert.equal(bucket.ratePerSecond, 0.3125);
+    for (let index = 0; index < 100; index++) bucket.recordSuccess();
     assert.equal(bucket.ratePerSecond, 2);
   });
 });

@@ -61,8 +61,6 @@ export interface AwsEmulatorOptions {
   acceptedAccessKeys: string[];
   /** LookupEvents quota per region; null for none. Default: 2 requests/s, bucket size 1. */
   quota?: { ratePerSecond: number; burst: number } | null;
-  /** Called on every LookupEvents request before it is answered (to change faults mid-run). */
-  onLookupEvents?: (region: string, requestNumber: number) => void;
 }
 
 /** A running emulator. */
@@ -79,6 +77,8 @@ export interface AwsEmulator {
   acceptAccessKey(accessKeyId: string): void;
   /** Answers requests signed with this key with ExpiredTokenException from now on. */
   expireAccessKey(accessKeyId: string): void;
+  /** Called on every LookupEvents request before it is answered (to change faults mid-run). */
+  onLookupEvents: ((region: string, requestNumber: number) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -264,7 +264,7 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
     const regionFaults = faultsOf(region);
     regionStats.requests += 1;
     regionStats.requestTimes.push(performance.now() - startedAt);
-    options.onLookupEvents?.(region, regionStats.requests);
+    emulator.onLookupEvents?.(region, regionStats.requests);
 
     if (quota !== null) {
       let bucket = buckets.get(region);
@@ -388,7 +388,8 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
 
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handle);
   const { port } = server.addr as Deno.NetAddr;
-  return {
+  const emulator: AwsEmulator = {
+    onLookupEvents: undefined,
     url: `http://127.0.0.1:${port}`,
     faults: faultsOf,
     stats: statsOf,
@@ -408,6 +409,7 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
       await server.shutdown();
     },
   };
+  return emulator;
 }
 
 function xmlResponse(body: string): Response {
