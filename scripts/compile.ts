@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- a build script: it reports on the console.
 /**
  * Builds the single-file executables with `deno compile`, baking in the least
  * permissions the program needs (see doc/permissions.md).

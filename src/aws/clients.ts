@@ -52,13 +52,21 @@ export interface LookupEventsPage {
   nextToken: string | undefined;
 }
 
+/** How one LookupEvents call runs. */
+export interface LookupEventsCallOptions {
+  signal?: AbortSignal | undefined;
+  /**
+   * Awaited right before each HTTP attempt goes out (the SDK's own retries of
+   * transient faults included): the quota counts every request, so pacing sits
+   * at the wire, where client set-up and signing no longer skew the spacing.
+   */
+  beforeEachAttempt?: (() => Promise<void>) | undefined;
+}
+
 /** CloudTrail event history of one region. */
 export interface EventHistoryApi {
   /** One LookupEvents call (MaxResults 50). */
-  lookupEvents(
-    request: LookupEventsRequest,
-    signal?: AbortSignal,
-  ): Promise<LookupEventsPage>;
+  lookupEvents(request: LookupEventsRequest, options?: LookupEventsCallOptions): Promise<LookupEventsPage>;
 }
 
 /** All AWS access the program needs. */
@@ -162,23 +170,28 @@ export async function createAwsApis(
     },
     eventHistory(region) {
       return {
-        async lookupEvents(request, signal) {
-          const output = await cloudTrailClient(region).send(
-            new LookupEventsCommand({
-              StartTime: request.startTime,
-              EndTime: request.endTime,
-              MaxResults: 50,
-              ...(request.nextToken === undefined ? {} : { NextToken: request.nextToken }),
-              ...(request.lookupAttribute === undefined ? {} : {
-                LookupAttributes: [{
-                  // The SDK's enum type; the CLI validated the key against the same list.
-                  AttributeKey: request.lookupAttribute.key as "EventName",
-                  AttributeValue: request.lookupAttribute.value,
-                }],
-              }),
+        async lookupEvents(request, { signal, beforeEachAttempt } = {}) {
+          const command = new LookupEventsCommand({
+            StartTime: request.startTime,
+            EndTime: request.endTime,
+            MaxResults: 50,
+            ...(request.nextToken === undefined ? {} : { NextToken: request.nextToken }),
+            ...(request.lookupAttribute === undefined ? {} : {
+              LookupAttributes: [{
+                // The SDK's enum type; the CLI validated the key against the same list.
+                AttributeKey: request.lookupAttribute.key as "EventName",
+                AttributeValue: request.lookupAttribute.value,
+              }],
             }),
-            abortOptions(signal),
-          );
+          });
+          if (beforeEachAttempt !== undefined) {
+            // The deserialize step runs once per HTTP attempt, inside the SDK's retry loop.
+            command.middlewareStack.add((next) => async (args) => {
+              await beforeEachAttempt();
+              return next(args);
+            }, { step: "deserialize", name: "paceEachAttempt" });
+          }
+          const output = await cloudTrailClient(region).send(command, abortOptions(signal));
           return {
             events: (output.Events ?? []).map((event) => ({
               eventId: event.EventId,

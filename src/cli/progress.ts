@@ -62,7 +62,8 @@ function etaText(
   covered: number,
   ratePerSecond: number,
 ): string {
-  if (covered <= 0 || progress.pages === 0) return "";
+  // Too little of the window read to extrapolate from: activity is rarely even.
+  if (covered < 0.05 || progress.pages === 0) return "";
   const remainingPages = progress.pages / covered - progress.pages;
   const seconds = Math.ceil(remainingPages / ratePerSecond);
   if (seconds < 60) return `, ETA ${seconds}s`;

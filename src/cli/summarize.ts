@@ -1,6 +1,6 @@
 /** The main job: read CloudTrail in every region, write the summary and what goes with it. */
 import { join, resolve } from "node:path";
-import type { AccountApi, AwsApis, CallerIdentity } from "../aws/clients.ts";
+import type { AccountApi, CallerIdentity } from "../aws/clients.ts";
 import { awsErrorCode, classifyAwsError } from "../aws/error_kind.ts";
 import { CannotRunError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
 import type { LineWriter } from "../report/files.ts";

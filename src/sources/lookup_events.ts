@@ -110,7 +110,6 @@ export class LookupEventsSource implements EventSource {
       }
       let page: LookupEventsPage;
       try {
-        await bucket.take(signal);
         page = await apis.eventHistory(region).lookupEvents(
           {
             startTime: this.#options.startTime,
@@ -118,10 +117,10 @@ export class LookupEventsSource implements EventSource {
             nextToken: cursor.nextToken,
             lookupAttribute: this.#options.lookupAttribute,
           },
-          AbortSignal.any([
-            signal,
-            AbortSignal.timeout(limits.callTimeoutMilliseconds),
-          ]),
+          {
+            signal: AbortSignal.any([signal, AbortSignal.timeout(limits.callTimeoutMilliseconds)]),
+            beforeEachAttempt: () => bucket.take(signal),
+          },
         );
       } catch (error) {
         if (signal.aborted) {
@@ -169,6 +168,8 @@ export class LookupEventsSource implements EventSource {
         }
         return fail(error);
       }
+      // The first request of a region waits for a connection after its token: space the next from its answer.
+      if (progress.pages === 0) bucket.restartInterval();
       bucket.recordSuccess();
       transientFailures = 0;
       throttledInARow = 0;

@@ -82,6 +82,17 @@ export class TokenBucket {
     return turn;
   }
 
+  /**
+   * Starts a full interval now, with no token left: for when the request just
+   * answered may have reached the server later than its token was taken (a
+   * region's first request waits for a connection and client set-up), so the
+   * next one must not follow it too closely.
+   */
+  restartInterval(): void {
+    this.#tokens = 0;
+    this.#refilledAt = this.#clock.now();
+  }
+
   /** Slows down by a fifth after a throttled response (not below the minimum). */
   slowDown(): void {
     this.#rate = Math.max(this.#minimumRate, this.#rate * 0.8);

@@ -23,6 +23,10 @@ export interface CliEnvironment {
   home: string;
   /** Variables added to the minimal environment (AWS_ENDPOINT_URL, credentials, ...). */
   env?: Record<string, string>;
+  /** Show the CLI's output on ours instead of capturing it (the demo). */
+  inheritOutput?: boolean;
+  /** Run this compiled binary instead of `deno run` with the task's flags. */
+  binary?: string;
 }
 
 function realDenoDirectory(): string {
@@ -44,10 +48,11 @@ function taskArguments(environment: CliEnvironment): string[] {
 
 /** Builds the command; `spawn()` it to interact (signals), or use {@link runCli}. */
 export function cliCommand(args: readonly string[], environment: CliEnvironment): Deno.Command {
+  const output = environment.inheritOutput ? "inherit" : "piped";
   // "deno" from PATH: the test task grants --allow-run=deno, which names that command.
-  return new Deno.Command("deno", {
-    args: [...taskArguments(environment), ...args],
-    cwd: PROJECT_DIRECTORY,
+  return new Deno.Command(environment.binary ?? "deno", {
+    args: [...(environment.binary ? [] : taskArguments(environment)), ...args],
+    cwd: environment.binary ? environment.workingDirectory : PROJECT_DIRECTORY,
     clearEnv: true,
     env: {
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
@@ -61,8 +66,8 @@ export function cliCommand(args: readonly string[], environment: CliEnvironment)
       ...environment.env,
     },
     stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
+    stdout: output,
+    stderr: output,
   });
 }
 

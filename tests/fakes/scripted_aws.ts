@@ -2,7 +2,7 @@
  * A scripted in-memory CloudTrail behind our own {@link AwsApis} interface (not the
  * SDK): pages of events per region, and a queue of errors to answer with first.
  */
-import type { AwsApis, LookupEventsPage, LookupEventsRequest } from "../../src/aws/clients.ts";
+import type { AwsApis, LookupEventsCallOptions, LookupEventsPage, LookupEventsRequest } from "../../src/aws/clients.ts";
 
 /** One stored event. */
 export interface ScriptedEvent {
@@ -54,24 +54,28 @@ export class ScriptedAws implements AwsApis {
 
   eventHistory(region: string) {
     return {
-      lookupEvents: (request: LookupEventsRequest): Promise<LookupEventsPage> => {
+      lookupEvents: async (
+        request: LookupEventsRequest,
+        options?: LookupEventsCallOptions,
+      ): Promise<LookupEventsPage> => {
+        await options?.beforeEachAttempt?.();
         this.calls.push({ region, request });
         const fault = this.#faults.get(region)?.shift();
-        if (fault) return Promise.reject(fault);
+        if (fault) throw fault;
         const matching = (this.#events.get(region) ?? []).filter((event) =>
           event.eventTimeMs >= request.startTime.getTime() && event.eventTimeMs <= request.endTime.getTime()
         );
         const offset = request.nextToken === undefined ? 0 : Number(request.nextToken);
         const page = matching.slice(offset, offset + this.#pageSize);
         const next = offset + this.#pageSize;
-        return Promise.resolve({
+        return {
           events: page.map((event) => ({
             eventId: event.eventId,
             eventTime: new Date(event.eventTimeMs),
             cloudTrailEvent: JSON.stringify({ eventID: event.eventId, eventSource: "s3.amazonaws.com" }),
           })),
           nextToken: next < matching.length ? String(next) : undefined,
-        });
+        };
       },
     };
   }

@@ -119,10 +119,10 @@ Deno.test("LookupEventsSource.read() restarts from the oldest event time after a
   aws.eventHistory = (region: string) => {
     const history = original(region);
     return {
-      lookupEvents: async (request) => {
+      lookupEvents: async (request, options) => {
         served += 1;
         if (region === "eu-west-1" && served === 2) throw awsError("InvalidNextTokenException", 400);
-        return await history.lookupEvents(request);
+        return await history.lookupEvents(request, options);
       },
     };
   };

@@ -82,3 +82,13 @@ Deno.test("TokenBucket.take() rejects with the signal's reason and lets later ca
 Deno.test("TokenBucket rejects a rate that is not positive", () => {
   assert.throws(() => new TokenBucket(new FakeClock(), { ratePerSecond: 0 }), RangeError);
 });
+
+Deno.test("TokenBucket.restartInterval() makes the next token wait a full interval from now", async () => {
+  const clock = new FakeClock();
+  const bucket = new TokenBucket(clock, { ratePerSecond: 2, safetyMargin: 0 });
+  await bucket.take();
+  clock.advance(300);
+  bucket.restartInterval();
+  await bucket.take();
+  assert.deepEqual(clock.sleeps, [500]);
+});
