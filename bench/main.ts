@@ -1,0 +1,19 @@
+/**
+ * `deno task bench [summary|quota|charts ...]`: prints figures; asserts nothing.
+ * With no names, runs them all (the quota bench takes about a minute).
+ */
+import { quotaBench } from "./quota_bench.ts";
+import { summaryBench } from "./summary_bench.ts";
+
+const BENCHES: Record<string, (print: (line: string) => void) => Promise<void>> = {
+  summary: summaryBench,
+  quota: (print) => quotaBench(print),
+};
+
+const print = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));
+const names = Deno.args.length > 0 ? Deno.args : Object.keys(BENCHES);
+for (const name of names) {
+  const bench = BENCHES[name];
+  if (bench === undefined) throw new Error(`Unknown bench '${name}': use ${Object.keys(BENCHES).join(", ")}`);
+  await bench(print);
+}

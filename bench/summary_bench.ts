@@ -1,0 +1,31 @@
+/** Summary step throughput on the real corpus: parse + describe + count, then the sorted JSON. */
+import { stringifySorted } from "../src/report/json.ts";
+import { EventSummarizer } from "../src/summary/summarizer.ts";
+import { CORPUS_FILES, corpusAvailable, corpusLines } from "../tests/support/real_corpus.ts";
+
+/** Prints records/s of the summary step and the time to write the JSON. */
+export async function summaryBench(print: (line: string) => void): Promise<void> {
+  if (!corpusAvailable()) {
+    print("summary: skipped (../shared/data/cloudtrail-real/ is not here)");
+    return;
+  }
+  const lines = (await Promise.all(CORPUS_FILES.map(corpusLines))).flat();
+  const rounds = 10;
+  let best = Infinity;
+  let summarizer = new EventSummarizer("ALL");
+  for (let round = 0; round < rounds; round++) {
+    summarizer = new EventSummarizer("ALL");
+    const start = performance.now();
+    for (const line of lines) summarizer.add({ region: "us-east-1", cloudTrailEvent: line });
+    best = Math.min(best, performance.now() - start);
+  }
+  const sections = summarizer.aggregator.sections();
+  const jsonStart = performance.now();
+  const json = stringifySorted(sections);
+  const jsonMs = performance.now() - jsonStart;
+  print(
+    `summary: ${lines.length} real records in ${best.toFixed(1)} ms (best of ${rounds}) = ` +
+      `${Math.round(lines.length / best * 1000).toLocaleString("en")} records/s; ` +
+      `sorted JSON ${(json.length / 1024).toFixed(0)} KiB in ${jsonMs.toFixed(1)} ms`,
+  );
+}
