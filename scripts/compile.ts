@@ -63,7 +63,8 @@ async function compile(target: string | undefined, outputDirectory: string): Pro
   return output;
 }
 
-function hostTarget(): string {
+/** The `deno compile --target` name of this machine. */
+export function hostTarget(): string {
   const { arch, os } = Deno.build;
   if (os === "darwin") return `${arch}-apple-darwin`;
   if (os === "windows") return `${arch}-pc-windows-msvc`;
