@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "../errors.ts";
 import { ACTIVITY_TYPES, type ActivityType } from "../summary/types.ts";
 import type { LookupAttribute } from "../aws/clients.ts";
+import { type AnomalyThresholds, DEFAULT_THRESHOLDS, SEVERITIES, type Severity } from "../findings/findings.ts";
 
 /** The LookupEvents attribute keys (the API allows one filter). */
 export const LOOKUP_ATTRIBUTE_KEYS = [
@@ -16,12 +17,6 @@ export const LOOKUP_ATTRIBUTE_KEYS = [
   "AccessKeyId",
 ] as const;
 
-/** The finding severities `--fail-on` accepts, most severe first. */
-export const FAIL_ON_LEVELS = ["critical", "high", "medium", "low"] as const;
-
-/** A `--fail-on` level. */
-export type FailOnLevel = typeof FAIL_ON_LEVELS[number];
-
 /** Options of the main job: read CloudTrail, write the summary. */
 export interface SummarizeOptions {
   command: "summarize";
@@ -34,7 +29,7 @@ export interface SummarizeOptions {
   regions: string[] | undefined;
   plotResults: boolean;
   lookupAttribute: LookupAttribute | undefined;
-  failOn: FailOnLevel | undefined;
+  failOn: Severity | undefined;
   jsonStdout: boolean;
   quiet: boolean;
   verbose: boolean;
@@ -44,6 +39,8 @@ export interface SummarizeOptions {
   lookupBurst: number;
   /** Time limit of one API call, in seconds. */
   requestTimeoutSeconds: number;
+  /** Anomaly thresholds of the findings. */
+  thresholds: AnomalyThresholds;
 }
 
 /** Options of `plot FILE`: charts for an existing summary file. */
@@ -91,6 +88,10 @@ const FLAG_DEFINITIONS = {
   "lookup-rate": { type: "string" },
   "lookup-burst": { type: "string" },
   "request-timeout": { type: "string" },
+  "rate-threshold": { type: "string" },
+  "ip-threshold": { type: "string" },
+  "user-agent-threshold": { type: "string" },
+  "denied-threshold": { type: "string" },
   "overwrite": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
   "version": { type: "boolean" },
@@ -114,6 +115,10 @@ const SUMMARIZE_ONLY_FLAGS = [
   "lookup-rate",
   "lookup-burst",
   "request-timeout",
+  "rate-threshold",
+  "ip-threshold",
+  "user-agent-threshold",
+  "denied-threshold",
 ] as const;
 
 /**
@@ -189,7 +194,7 @@ function summarizeOptions(values: ParsedFlags): SummarizeOptions {
     regions: regionList(values.regions),
     plotResults: values["plot-results"] ?? false,
     lookupAttribute: lookupAttribute(values["lookup-attribute"]),
-    failOn: oneOf("--fail-on", values["fail-on"], FAIL_ON_LEVELS),
+    failOn: oneOf("--fail-on", values["fail-on"], SEVERITIES),
     jsonStdout: values["json-stdout"] ?? false,
     quiet: values.quiet ?? false,
     verbose: values.verbose ?? false,
@@ -198,6 +203,15 @@ function summarizeOptions(values: ParsedFlags): SummarizeOptions {
     lookupBurst: integerIn("--lookup-burst", values["lookup-burst"], 1, 100) ??
       1,
     requestTimeoutSeconds: positiveNumber("--request-timeout", values["request-timeout"], 600) ?? 30,
+    thresholds: {
+      callsPerMinute: integerIn("--rate-threshold", values["rate-threshold"], 1, 1_000_000) ??
+        DEFAULT_THRESHOLDS.callsPerMinute,
+      sourceIps: integerIn("--ip-threshold", values["ip-threshold"], 1, 1_000_000) ?? DEFAULT_THRESHOLDS.sourceIps,
+      userAgents: integerIn("--user-agent-threshold", values["user-agent-threshold"], 1, 1_000_000) ??
+        DEFAULT_THRESHOLDS.userAgents,
+      deniedPerTenMinutes: integerIn("--denied-threshold", values["denied-threshold"], 1, 1_000_000) ??
+        DEFAULT_THRESHOLDS.deniedPerTenMinutes,
+    },
   };
 }
 

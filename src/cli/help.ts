@@ -39,6 +39,12 @@ Flags (all optional):
                               tools share the quota)
   --lookup-burst N            requests that may go at once per region (default: 1)
   --request-timeout SECONDS   time limit of one API call (default: 30)
+  --rate-threshold N          finding when a principal makes more than N calls
+                              in one minute (default: 300)
+  --ip-threshold N            ... uses more than N source IPs (default: 10)
+  --user-agent-threshold N    ... uses more than N user agents (default: 10)
+  --denied-threshold N        ... gets N access-denied errors within ten
+                              minutes (default: 20)
   --overwrite                 with plot: replace an existing charts folder
   -q, --quiet                 no progress or report on stderr
   -v, --verbose               stack traces and causes of errors

@@ -28,6 +28,7 @@ export function progressLine(
     case "interrupted":
       return `${name}${counts}  interrupted at ${timeText(progress.oldestEventTimeMs)}`;
     case "reading": {
+      if (progress.pages === 0) return `${name}started`;
       const covered = coveredFraction(progress);
       const percent = `${(covered * 100).toFixed(1).padStart(5)}%`;
       const eta = etaText(progress, covered, ratePerSecond);

@@ -6,6 +6,7 @@ import type { Options } from "./flags.ts";
 import { HELP_TEXT } from "./help.ts";
 import { plotSummaryFile } from "./plot.ts";
 import { summarize } from "./summarize.ts";
+import { reportSummaryFile } from "./report_command.ts";
 
 /**
  * Runs what the command line asked for.
@@ -25,6 +26,6 @@ export function run(options: Options, deps: RunDependencies): Promise<ExitCode> 
     case "plot":
       return plotSummaryFile(options, deps);
     case "report":
-      return Promise.resolve(EXIT_CODES.ok);
+      return reportSummaryFile(options, deps);
   }
 }

@@ -8,6 +8,9 @@ import { stringifySorted } from "../report/json.ts";
 import { LookupEventsSource } from "../sources/lookup_events.ts";
 import type { PartitionProgress } from "../sources/event_source.ts";
 import { EventSummarizer } from "../summary/summarizer.ts";
+import { FindingsCollector, meetsFailOn, riskScores } from "../findings/findings.ts";
+import { PrincipalActivity } from "../findings/principals.ts";
+import { renderTerminalReport } from "../report/terminal.ts";
 import { compactTimestamp } from "../summary/timestamps.ts";
 import type { SourceEvent, Summary } from "../summary/types.ts";
 import type { RunDependencies } from "./context.ts";
@@ -64,7 +67,9 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   );
   await prepareDirectory(deps, paths.directory);
 
-  const summarizer = new EventSummarizer(options.activityType);
+  const principals = new PrincipalActivity();
+  const findingsCollector = new FindingsCollector(options.thresholds);
+  const summarizer = new EventSummarizer(options.activityType, [principals, findingsCollector]);
   const rawDump = options.dumpRawCloudtrailData ? new RawDump(deps, paths.rawDumpDirectory) : undefined;
   if (rawDump) await prepareDirectory(deps, paths.rawDumpDirectory);
   const source = new LookupEventsSource({
@@ -96,6 +101,7 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   }
 
   const interrupted = source.partitions.some((partition) => partition.status === "interrupted");
+  const findings = findingsCollector.findings();
   const summary: Summary = {
     _metadata: {
       account_id: identity.accountId,
@@ -115,6 +121,9 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
       ...summarizer.counts,
     },
     ...summarizer.aggregator.sections(),
+    principals: principals.section(),
+    findings,
+    risk: riskScores(findings).slice(0, 20),
   };
   const summaryText = stringifySorted(summary);
   await deps.files.writeTextAtomic(paths.summary, summaryText);
@@ -122,6 +131,8 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   announce(paths.summary);
   if (rawDump) announce(paths.rawDumpDirectory);
   if (options.jsonStdout) deps.stdout.write(summaryText);
+
+  if (!options.quiet) deps.stderr.write(renderTerminalReport(summary, { color: deps.color }));
 
   if (options.plotResults && !interrupted) {
     await writeCharts(summary, { plotsDirectory: paths.plotsDirectory, overwrite: false, quiet: options.quiet }, deps);
@@ -135,9 +146,13 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   const failed = Object.keys(summary._metadata.regions_failed);
   if (failed.length > 0) {
     say(`${failed.length} of ${regions.length} regions failed: ${failed.join(", ")} (see _metadata.regions_failed)`);
-    return EXIT_CODES.regionsFailed;
   }
-  return EXIT_CODES.ok;
+  // A finding at the --fail-on level is a fact whatever else failed, so its exit code wins.
+  if (options.failOn !== undefined && meetsFailOn(findings, options.failOn)) {
+    say(`A finding of severity ${options.failOn} or above exists (--fail-on ${options.failOn})`);
+    return EXIT_CODES.findingsAtFailOnLevel;
+  }
+  return failed.length > 0 ? EXIT_CODES.regionsFailed : EXIT_CODES.ok;
 }
 
 async function callerIdentity(account: AccountApi, signal: AbortSignal): Promise<CallerIdentity> {

@@ -27,6 +27,7 @@ Deno.test("parseFlags() gives the documented defaults", () => {
     lookupRate: 2,
     lookupBurst: 1,
     requestTimeoutSeconds: 30,
+    thresholds: { callsPerMinute: 300, sourceIps: 10, userAgents: 10, deniedPerTenMinutes: 20 },
   });
 });
 
@@ -57,6 +58,14 @@ Deno.test("parseFlags() reads every flag", () => {
     "2",
     "--request-timeout",
     "5",
+    "--rate-threshold",
+    "50",
+    "--ip-threshold",
+    "3",
+    "--user-agent-threshold",
+    "4",
+    "--denied-threshold",
+    "5",
   ]);
   assert.deepEqual(options, {
     command: "summarize",
@@ -76,6 +85,7 @@ Deno.test("parseFlags() reads every flag", () => {
     lookupRate: 1.5,
     lookupBurst: 2,
     requestTimeoutSeconds: 5,
+    thresholds: { callsPerMinute: 50, sourceIps: 3, userAgents: 4, deniedPerTenMinutes: 5 },
   });
 });
 
@@ -95,6 +105,7 @@ Deno.test("parseFlags() rejects bad values with a message naming the flag and th
     [["--lookup-attribute", "EventName="], /must not be empty/],
     [["--lookup-attribute", "ReadOnly=yes"], /ReadOnly takes true or false/],
     [["--fail-on", "severe"], /--fail-on: use one of critical, high, medium, low/],
+    [["--rate-threshold", "0"], /--rate-threshold: use a whole number from 1/],
     [["--lookup-rate", "0"], /--lookup-rate/],
     [["--profile", ""], /--profile: it must not be empty/],
     [["--overwrite"], /--overwrite applies only to 'plot'/],

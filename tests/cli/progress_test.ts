@@ -66,6 +66,7 @@ Deno.test("ProgressReporter writes plain lines only when something changed, when
   reporter.start();
   reporter.stop();
   assert.equal(written.length, 1);
+  assert.match(written[0]!, /started\n$/);
   partitions[0]!.status = "complete";
   reporter.start();
   reporter.stop();

@@ -1,0 +1,304 @@
+/**
+ * The `findings` section: sensitive calls, identity red flags and anomalies,
+ * sorted by severity then count, and a risk score per principal. Pure; every
+ * rule and threshold is documented in doc/findings.md.
+ */
+import sensitiveCalls from "./sensitive_calls.json" with { type: "json" };
+import { isoTimestamp } from "../summary/timestamps.ts";
+import type { ActivityRecord } from "../summary/types.ts";
+
+/** Severities, most severe first. */
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+
+/** One severity. */
+export type Severity = typeof SEVERITIES[number];
+
+/** One finding as written into the summary. */
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  principal: string;
+  /** The API call the rule is about, when it is about one. */
+  api_call: string | null;
+  description: string;
+  count: number;
+  first_seen: string | null;
+  last_seen: string | null;
+}
+
+/** Thresholds of the anomaly rules. */
+export interface AnomalyThresholds {
+  /** Calls by one principal within one minute. */
+  callsPerMinute: number;
+  /** Distinct source IP addresses of one principal. */
+  sourceIps: number;
+  /** Distinct user agents of one principal. */
+  userAgents: number;
+  /** AccessDenied-like errors of one principal within ten minutes. */
+  deniedPerTenMinutes: number;
+}
+
+/** The default {@link AnomalyThresholds}. */
+export const DEFAULT_THRESHOLDS: AnomalyThresholds = {
+  callsPerMinute: 300,
+  sourceIps: 10,
+  userAgents: 10,
+  deniedPerTenMinutes: 20,
+};
+
+/** Risk points a finding adds to its principal's score, by severity. */
+export const RISK_WEIGHTS: Record<Severity, number> = { critical: 40, high: 15, medium: 5, low: 1 };
+
+/** A principal's score never goes above this. */
+export const MAXIMUM_RISK_SCORE = 100;
+
+interface SensitiveCallRule {
+  id: string;
+  eventSource: string;
+  eventName: string;
+  severity: Severity;
+  reason: string;
+}
+
+const RULES_BY_CALL = new Map(
+  (sensitiveCalls.rules as SensitiveCallRule[]).map((rule) => [`${rule.eventSource}:${rule.eventName}`, rule]),
+);
+
+/** Error codes that mean "not allowed", with or without the EC2 `Client.` prefix. */
+const DENIED_CODES = /(^|:)(Client\.)?(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedAccess)$/;
+
+const MINUTE = 60_000;
+const TEN_MINUTES = 10 * MINUTE;
+
+interface Occurrences {
+  rule: string;
+  severity: Severity;
+  principal: string;
+  apiCall: string | null;
+  description: string;
+  count: number;
+  firstMs: number | undefined;
+  lastMs: number | undefined;
+}
+
+interface PrincipalTraits {
+  sourceIps: Set<string>;
+  userAgents: Set<string>;
+  callsPerMinute: Map<number, number>;
+  deniedPerTenMinutes: Map<number, number>;
+}
+
+function field(record: Readonly<Record<string, unknown>>, ...path: string[]): unknown {
+  let value: unknown = record;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** The highest count in any bucket, and that bucket's start. */
+function busiest(buckets: Map<number, number>): [number, number] {
+  let best: [number, number] = [0, 0];
+  for (const [start, count] of buckets) {
+    if (count > best[1] || (count === best[1] && start < best[0])) best = [start, count];
+  }
+  return best;
+}
+
+/**
+ * Collects findings as records go by.
+ * @example
+ * ```ts
+ * const collector = new FindingsCollector();
+ * collector.observe(activity);
+ * collector.findings(); // [{ rule: "cloudtrail-stop-logging", severity: "critical", ... }]
+ * ```
+ */
+export class FindingsCollector {
+  readonly #thresholds: AnomalyThresholds;
+  readonly #occurrences = new Map<string, Occurrences>();
+  readonly #traits = new Map<string, PrincipalTraits>();
+
+  constructor(thresholds: Partial<AnomalyThresholds> = {}) {
+    this.#thresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
+  }
+
+  /** Looks at one record. */
+  observe(activity: ActivityRecord): void {
+    const rule = RULES_BY_CALL.get(activity.apiCall);
+    if (rule !== undefined && activity.successful) {
+      this.#add(activity, rule.id, rule.severity, activity.apiCall, rule.reason);
+    }
+    const record = activity.record;
+    if (field(record, "userIdentity", "type") === "Root" && field(record, "eventType") !== "AwsServiceEvent") {
+      this.#add(activity, "root-activity", "high", null, "The root user was used: it cannot be restricted by policies");
+    }
+    if (activity.apiCall === "signin.amazonaws.com:ConsoleLogin") {
+      const failed = field(record, "responseElements", "ConsoleLogin") === "Failure" || !activity.successful;
+      if (failed) {
+        this.#add(activity, "console-login-failed", "medium", activity.apiCall, "Failed console sign-in");
+      } else if (field(record, "additionalEventData", "MFAUsed") === "No") {
+        this.#add(activity, "console-login-without-mfa", "high", activity.apiCall, "Console sign-in without MFA");
+      }
+    }
+    this.#observeTraits(activity);
+  }
+
+  /** Every finding, most severe first, then by count. */
+  findings(): Finding[] {
+    const found = [...this.#occurrences.values(), ...this.#anomalies()];
+    return found
+      .sort((a, b) =>
+        SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.count - a.count ||
+        (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
+        (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0)
+      )
+      .map((occurrences) => ({
+        rule: occurrences.rule,
+        severity: occurrences.severity,
+        principal: occurrences.principal,
+        api_call: occurrences.apiCall,
+        description: occurrences.description,
+        count: occurrences.count,
+        first_seen: occurrences.firstMs === undefined ? null : isoTimestamp(occurrences.firstMs),
+        last_seen: occurrences.lastMs === undefined ? null : isoTimestamp(occurrences.lastMs),
+      }));
+  }
+
+  #add(activity: ActivityRecord, rule: string, severity: Severity, apiCall: string | null, description: string): void {
+    const key = JSON.stringify([rule, activity.principal, apiCall]);
+    let occurrences = this.#occurrences.get(key);
+    if (occurrences === undefined) {
+      occurrences = {
+        rule,
+        severity,
+        principal: activity.principal,
+        apiCall,
+        description,
+        count: 0,
+        firstMs: undefined,
+        lastMs: undefined,
+      };
+      this.#occurrences.set(key, occurrences);
+    }
+    occurrences.count += 1;
+    const time = activity.eventTimeMs;
+    if (time !== undefined) {
+      if (occurrences.firstMs === undefined || time < occurrences.firstMs) occurrences.firstMs = time;
+      if (occurrences.lastMs === undefined || time > occurrences.lastMs) occurrences.lastMs = time;
+    }
+  }
+
+  #observeTraits(activity: ActivityRecord): void {
+    let traits = this.#traits.get(activity.principal);
+    if (traits === undefined) {
+      traits = {
+        sourceIps: new Set(),
+        userAgents: new Set(),
+        callsPerMinute: new Map(),
+        deniedPerTenMinutes: new Map(),
+      };
+      this.#traits.set(activity.principal, traits);
+    }
+    traits.sourceIps.add(activity.ipAddress);
+    traits.userAgents.add(activity.userAgent);
+    const time = activity.eventTimeMs;
+    if (time === undefined) return;
+    const minute = Math.floor(time / MINUTE) * MINUTE;
+    traits.callsPerMinute.set(minute, (traits.callsPerMinute.get(minute) ?? 0) + 1);
+    if (activity.errorCode !== undefined && DENIED_CODES.test(activity.errorCode)) {
+      const window = Math.floor(time / TEN_MINUTES) * TEN_MINUTES;
+      traits.deniedPerTenMinutes.set(window, (traits.deniedPerTenMinutes.get(window) ?? 0) + 1);
+    }
+  }
+
+  *#anomalies(): Generator<Occurrences> {
+    const limits = this.#thresholds;
+    for (const [principal, traits] of this.#traits) {
+      const anomaly = (
+        rule: string,
+        severity: Severity,
+        description: string,
+        count: number,
+        window?: [number, number],
+      ): Occurrences => ({
+        rule,
+        severity,
+        principal,
+        apiCall: null,
+        description,
+        count,
+        firstMs: window?.[0],
+        lastMs: window?.[1],
+      });
+      const [busyMinute, callsInMinute] = busiest(traits.callsPerMinute);
+      if (callsInMinute > limits.callsPerMinute) {
+        yield anomaly(
+          "call-rate",
+          "medium",
+          `${callsInMinute} calls within one minute (threshold ${limits.callsPerMinute}): automation or a compromised key`,
+          callsInMinute,
+          [busyMinute, busyMinute + MINUTE - 1000],
+        );
+      }
+      const [deniedWindow, deniedCount] = busiest(traits.deniedPerTenMinutes);
+      if (deniedCount >= limits.deniedPerTenMinutes) {
+        yield anomaly(
+          "access-denied-burst",
+          "high",
+          `${deniedCount} access-denied errors within ten minutes (threshold ${limits.deniedPerTenMinutes}): permission probing`,
+          deniedCount,
+          [deniedWindow, deniedWindow + TEN_MINUTES - 1000],
+        );
+      }
+      if (traits.sourceIps.size > limits.sourceIps) {
+        yield anomaly(
+          "many-source-ips",
+          "medium",
+          `${traits.sourceIps.size} distinct source IP addresses (threshold ${limits.sourceIps})`,
+          traits.sourceIps.size,
+        );
+      }
+      if (traits.userAgents.size > limits.userAgents) {
+        yield anomaly(
+          "many-user-agents",
+          "low",
+          `${traits.userAgents.size} distinct user agents (threshold ${limits.userAgents})`,
+          traits.userAgents.size,
+        );
+      }
+    }
+  }
+}
+
+/** One principal's score in the `risk` section. */
+export interface RiskScore {
+  principal: string;
+  score: number;
+  findings: number;
+}
+
+/**
+ * A risk score per principal: the weights of its findings' severities
+ * ({@link RISK_WEIGHTS}, each rule counted once however often it fired), capped
+ * at {@link MAXIMUM_RISK_SCORE}; highest first.
+ */
+export function riskScores(findings: readonly Finding[]): RiskScore[] {
+  const scores = new Map<string, RiskScore>();
+  for (const finding of findings) {
+    const score = scores.get(finding.principal) ?? { principal: finding.principal, score: 0, findings: 0 };
+    score.score = Math.min(MAXIMUM_RISK_SCORE, score.score + RISK_WEIGHTS[finding.severity]);
+    score.findings += 1;
+    scores.set(finding.principal, score);
+  }
+  return [...scores.values()].sort((a, b) =>
+    b.score - a.score || b.findings - a.findings || (a.principal < b.principal ? -1 : 1)
+  );
+}
+
+/** Whether a finding at `level` or more severe exists (`--fail-on`). */
+export function meetsFailOn(findings: readonly Pick<Finding, "severity">[], level: Severity): boolean {
+  const limit = SEVERITIES.indexOf(level);
+  return findings.some((finding) => SEVERITIES.indexOf(finding.severity) <= limit);
+}
