@@ -202,6 +202,13 @@ async function prepareDirectory(deps: RunDependencies, directory: string): Promi
   try {
     await deps.files.ensureDirectory(directory);
   } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) {
+      throw new CannotRunError(
+        `Cannot create the output folder '${directory}': this command may write only where its Deno permissions ` +
+          `allow (deno task summarize: below the folder you run it from); choose an --output-dir there`,
+        { cause: error },
+      );
+    }
     const message = error instanceof Error ? error.message : String(error);
     throw new CannotRunError(`Cannot create the output folder '${directory}': ${message}`, { cause: error });
   }

@@ -1,6 +1,7 @@
 /** Making event-derived strings safe to print on a terminal. Pure. */
 
 /** C0 and C1 control characters, DEL, and the bidi and zero-width formatting characters. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/gu;
 
 /**

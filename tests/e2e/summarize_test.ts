@@ -146,3 +146,43 @@ Deno.test("summarize exits 1 with a clear message without valid credentials or w
   });
   await assert.rejects(Deno.stat(join(world.resultsDirectory, "nothing")), Deno.errors.NotFound);
 });
+
+Deno.test("summarize names itself in the SDK user agent", async () => {
+  await using world = await scenario({ regions: ["us-east-1"], events: {} });
+  const result = await world.run(["--lookup-rate", "20"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(
+    [...world.emulator.userAgents].some((agent) => agent.includes("aws-summarize-account-activity/0.1.0")),
+    [...world.emulator.userAgents].join("\n"),
+  );
+});
+
+Deno.test("summarize --lookup-attribute filters LookupEvents and records the filter", async () => {
+  const now = Date.now();
+  const { events, records } = syntheticEvents(120, now - 1000, 1000);
+  await using world = await scenario({ regions: ["us-east-1"], events: { "us-east-1": events } });
+  const result = await world.run(["--lookup-rate", "20", "--lookup-attribute", "EventName=StopLogging"]);
+  assert.equal(result.code, 0, result.stderr);
+  const summary = await world.summary();
+  assert.deepEqual(summary._metadata.lookup_attribute, { EventName: "StopLogging" });
+  const stopLogging = records.filter((record) => record.eventName === "StopLogging");
+  assert.equal(summary._metadata.records_read, stopLogging.length);
+  assertSections(summary, referenceSections(stopLogging.map((record) => ({ record, region: "us-east-1" }))));
+});
+
+Deno.test("summarize --output-dir writes where asked, relative to the caller's folder, and explains a folder it may not write", async (t) => {
+  await using world = await scenario({ regions: ["us-east-1"], events: {} });
+  await t.step("relative folder", async () => {
+    const result = await world.run(["--lookup-rate", "20", "--output-dir", "out/nested"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(result.stdout.startsWith(join(world.workingDirectory, "out", "nested", "account_activity_")));
+  });
+  await t.step("a folder outside the task's write permission", async () => {
+    const result = await world.run(["--lookup-rate", "20", "--output-dir", "/proc/no-such-folder"]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^error: Cannot create the output folder '\/proc\/no-such-folder': this command may write only/m,
+    );
+  });
+});

@@ -89,6 +89,7 @@ Deno.test("escapeForTerminal() shows control, bidi and escape characters as visi
 
 Deno.test("renderTerminalReport() lists account, window, regions, principals and findings, escaping event strings", async () => {
   const text = renderTerminalReport(summary(), { color: false });
+  // deno-lint-ignore no-control-regex -- looking for control characters is the point.
   assert.ok(!/[\x00-\x09\x0b-\x1f\x7f\u202e\u2066]/.test(text), "no control or bidi character reaches the terminal");
   await assertSnapshot(text, "terminal_report.txt");
 });
@@ -97,6 +98,7 @@ Deno.test("renderTerminalReport() colours severities only when asked, keeping co
   const plain = renderTerminalReport(summary(), { color: false });
   const colored = renderTerminalReport(summary(), { color: true });
   assert.ok(colored.includes("\x1b[1;31mcritical"));
+  // deno-lint-ignore no-control-regex -- stripping colour codes.
   assert.equal(colored.replace(/\x1b\[[\d;]*m/g, ""), plain);
 });
 

@@ -79,6 +79,8 @@ export interface AwsEmulator {
   expireAccessKey(accessKeyId: string): void;
   /** Called on every LookupEvents request before it is answered (to change faults mid-run). */
   onLookupEvents: ((region: string, requestNumber: number) => void) | undefined;
+  /** Every distinct user agent (`user-agent` and `x-amz-user-agent` headers) seen. */
+  readonly userAgents: ReadonlySet<string>;
   close(): Promise<void>;
 }
 
@@ -184,6 +186,7 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
   const tokenGenerations = new Map<string, number>();
   const startedAt = performance.now();
   const hangingRequests = new Set<AbortController>();
+  const userAgents = new Set<string>();
   let inFlight = 0;
   let maxConcurrentRequests = 0;
 
@@ -354,6 +357,10 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
   }
 
   async function handle(request: Request): Promise<Response> {
+    for (const header of ["user-agent", "x-amz-user-agent"]) {
+      const value = request.headers.get(header);
+      if (value !== null) userAgents.add(value);
+    }
     const scope = credentialScope(request);
     const target = request.headers.get("x-amz-target") ?? "";
     const service = scope?.service ?? "";
@@ -390,6 +397,7 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
   const { port } = server.addr as Deno.NetAddr;
   const emulator: AwsEmulator = {
     onLookupEvents: undefined,
+    userAgents,
     url: `http://127.0.0.1:${port}`,
     faults: faultsOf,
     stats: statsOf,
