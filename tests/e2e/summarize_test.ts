@@ -1,18 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { SECTION_NAMES } from "../../src/summary/types.ts";
 import { referenceSections } from "../support/reference_summary.ts";
 import { scenario, syntheticEvents } from "./scenario.ts";
 
-const SECTIONS = [
-  "api_calls_by_principal",
-  "api_calls_by_region",
-  "error_codes_by_principal",
-  "ip_addresses_by_principal",
-  "user_agents_by_principal",
-] as const;
-
 function assertSections(summary: Record<string, unknown>, expected: ReturnType<typeof referenceSections>) {
-  for (const section of SECTIONS) assert.deepEqual(summary[section], expected[section], section);
+  for (const section of SECTION_NAMES) assert.deepEqual(summary[section], expected[section], section);
 }
 
 Deno.test("summarize writes the exact summary of several regions with paging, for every activity type", async (t) => {
