@@ -2,7 +2,7 @@
 import { join, resolve } from "node:path";
 import type { AccountApi, CallerIdentity } from "../aws/clients.ts";
 import { awsErrorCode, classifyAwsError } from "../aws/error_kind.ts";
-import { CannotRunError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
+import { CannotRunError, CliError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
 import type { LineWriter } from "../report/files.ts";
 import { stringifySorted } from "../report/json.ts";
 import { LookupEventsSource } from "../sources/lookup_events.ts";
@@ -159,6 +159,7 @@ async function callerIdentity(account: AccountApi, signal: AbortSignal): Promise
   try {
     return await account.callerIdentity(signal);
   } catch (error) {
+    throwIfInterrupted(signal, error);
     const kind = classifyAwsError(error);
     if (kind === "invalid-credentials" || kind === "expired-credentials") {
       throw new CannotRunError(
@@ -179,11 +180,21 @@ async function enabledRegionsOf(account: AccountApi, signal: AbortSignal): Promi
     if (regions.length === 0) throw new Error("DescribeRegions returned no regions");
     return regions;
   } catch (error) {
+    throwIfInterrupted(signal, error);
     const message = error instanceof Error ? error.message : String(error);
     throw new CannotRunError(
       `Cannot list the enabled regions (ec2:DescribeRegions): ${awsErrorCode(error)}: ${message}`,
       { cause: error },
     );
+  }
+}
+
+/** Ctrl-C before any event was read: nothing to write, exit 130. */
+function throwIfInterrupted(signal: AbortSignal, error: unknown): void {
+  if (signal.aborted) {
+    throw new CliError("Interrupted before any event was read; nothing was written", EXIT_CODES.interrupted, {
+      cause: error,
+    });
   }
 }
 
