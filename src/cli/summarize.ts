@@ -3,8 +3,8 @@ import { join, resolve } from "node:path";
 import type { AccountApi, CallerIdentity } from "../aws/clients.ts";
 import { awsErrorCode, classifyAwsError } from "../aws/error_kind.ts";
 import { CannotRunError, CliError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
-import type { LineWriter } from "../report/files.ts";
 import { stringifySorted } from "../report/json.ts";
+import { RawDump } from "../report/raw_dump.ts";
 import { LookupEventsSource } from "../sources/lookup_events.ts";
 import type { PartitionProgress } from "../sources/event_source.ts";
 import { EventSummarizer } from "../summary/summarizer.ts";
@@ -70,7 +70,7 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   const principals = new PrincipalActivity();
   const findingsCollector = new FindingsCollector(options.thresholds);
   const summarizer = new EventSummarizer(options.activityType, [principals, findingsCollector]);
-  const rawDump = options.dumpRawCloudtrailData ? new RawDump(deps, paths.rawDumpDirectory) : undefined;
+  const rawDump = options.dumpRawCloudtrailData ? new RawDump(deps.files, paths.rawDumpDirectory) : undefined;
   if (rawDump) await prepareDirectory(deps, paths.rawDumpDirectory);
   const source = new LookupEventsSource({
     apis,
@@ -248,60 +248,4 @@ function regionsCoverage(partitions: readonly PartitionProgress[]): Record<strin
       covered_to_timestamp: from === undefined ? null : compactTimestamp(new Date(partition.windowEndMs)),
     }];
   }));
-}
-
-/**
- * The raw dump: every record fetched, one compact line each, in `<region>.jsonl`
- * created with mode 0600 because it holds sensitive data.
- */
-class RawDump {
-  readonly #deps: RunDependencies;
-  readonly #directory: string;
-  readonly #writers = new Map<string, Promise<LineWriter>>();
-
-  constructor(deps: RunDependencies, directory: string) {
-    this.#deps = deps;
-    this.#directory = directory;
-  }
-
-  async append(events: readonly SourceEvent[]): Promise<void> {
-    const linesByRegion = new Map<string, string[]>();
-    for (const event of events) {
-      const lines = linesByRegion.get(event.region) ?? [];
-      lines.push(compactLine(event.cloudTrailEvent));
-      linesByRegion.set(event.region, lines);
-    }
-    for (const [region, lines] of linesByRegion) {
-      const writer = await this.#writer(region);
-      await writer.write(lines.join("\n") + "\n");
-    }
-  }
-
-  async close(): Promise<void> {
-    for (const writer of this.#writers.values()) await (await writer).close();
-    this.#writers.clear();
-  }
-
-  #writer(region: string): Promise<LineWriter> {
-    let writer = this.#writers.get(region);
-    if (writer === undefined) {
-      writer = this.#deps.files.openLineWriter(join(this.#directory, `${region}.jsonl`), 0o600);
-      this.#writers.set(region, writer);
-    }
-    return writer;
-  }
-}
-
-/**
- * One line per record: the text exactly as served when it is already one line
- * (so the dump equals what AWS sent), otherwise re-serialised compactly.
- */
-function compactLine(text: string): string {
-  if (text !== "" && !/[\r\n\u2028\u2029]/.test(text)) return text;
-  try {
-    return JSON.stringify(JSON.parse(text));
-  } catch {
-    // Not JSON at all: keep it as a JSON string so the line still parses.
-    return JSON.stringify(text);
-  }
 }
