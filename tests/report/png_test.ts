@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { inflateSync } from "node:zlib";
+import { createPngRenderer } from "../../src/report/png.ts";
+import { encodePng } from "../../src/report/png_encode.ts";
+
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+interface DecodedPng {
+  width: number;
+  height: number;
+  /** RGB, 3 bytes a pixel. */
+  pixels: Uint8Array;
+}
+
+/** Decodes the PNGs `encodePng()` writes: 8-bit RGB, filter 0 on every row. */
+function decodePng(png: Uint8Array): DecodedPng {
+  assert.deepEqual([...png.subarray(0, 8)], SIGNATURE);
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  let width = 0, height = 0;
+  const data: Uint8Array[] = [];
+  for (let offset = 8; offset < png.length;) {
+    const length = view.getUint32(offset);
+    const type = new TextDecoder().decode(png.subarray(offset + 4, offset + 8));
+    const body = png.subarray(offset + 8, offset + 8 + length);
+    if (type === "IHDR") {
+      width = view.getUint32(offset + 8);
+      height = view.getUint32(offset + 12);
+      assert.deepEqual([...body.subarray(8, 10)], [8, 2], "8-bit RGB");
+    }
+    if (type === "IDAT") data.push(body);
+    offset += 12 + length;
+  }
+  const rows = inflateSync(Uint8Array.from(data.flatMap((part) => [...part])));
+  const pixels = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    assert.equal(rows[y * (width * 3 + 1)], 0, "filter 0");
+    pixels.set(rows.subarray(y * (width * 3 + 1) + 1, (y + 1) * (width * 3 + 1)), y * width * 3);
+  }
+  return { width, height, pixels };
+}
+
+function countPixels(image: DecodedPng, matches: (red: number, green: number, blue: number) => boolean): number {
+  let count = 0;
+  for (let index = 0; index < image.pixels.length; index += 3) {
+    if (matches(image.pixels[index]!, image.pixels[index + 1]!, image.pixels[index + 2]!)) count++;
+  }
+  return count;
+}
+
+const CHART = {
+  title: "API calls by principal '123456789012:user/bob'",
+  bars: [
+    { label: "lambda.amazonaws.com:GetFunction20150331v2", value: 69 },
+    { label: "iam.amazonaws.com:GetRole", value: 8 },
+    { label: "evil\u202Egnp.exe", value: 3 },
+  ],
+};
+
+Deno.test("encodePng() writes RGB rows that decode to the input", () => {
+  const rgba = Uint8Array.from({ length: 3 * 2 * 4 }, (_, index) => (index % 4 === 3 ? 255 : index * 9));
+  const image = decodePng(encodePng(rgba, 3, 2));
+  assert.equal(image.width, 3);
+  assert.equal(image.height, 2);
+  assert.deepEqual([...image.pixels], [...rgba].filter((_, index) => index % 4 !== 3));
+  assert.throws(() => encodePng(rgba, 4, 2), RangeError);
+});
+
+Deno.test("createPngRenderer() renders a 1600×800 chart with bars and text", async () => {
+  const renderer = await createPngRenderer();
+  const image = decodePng(renderer.renderChart(CHART));
+  assert.equal(image.width, 1600);
+  assert.equal(image.height, 800);
+  const total = image.width * image.height;
+  const white = countPixels(image, (red, green, blue) => red === 255 && green === 255 && blue === 255);
+  const gold = countPixels(image, (red, green, blue) => red === 0xe4 && green === 0xaf && blue === 0x00);
+  const dark = countPixels(image, (red, green, blue) => red < 100 && green < 100 && blue < 100);
+  assert.ok(white > total * 0.5 && white < total * 0.99, `white ${white}`);
+  assert.ok(gold > 20_000, `bar pixels ${gold}`);
+  assert.ok(dark > 1_500, `text pixels ${dark}`);
+});
+
+Deno.test("createPngRenderer() writes the same bytes for the same chart", async () => {
+  const first = (await createPngRenderer()).renderChart(CHART);
+  const renderer = await createPngRenderer();
+  renderer.renderChart({ title: "warm the glyph cache", bars: [{ label: "other", value: 1 }] });
+  const second = renderer.renderChart(CHART);
+  assert.deepEqual(second, first);
+});
+
+Deno.test("createPngRenderer() renders an empty chart and hostile labels", async () => {
+  const renderer = await createPngRenderer();
+  for (
+    const chart of [
+      { title: "", bars: [] },
+      { title: "\u0000".repeat(10_000), bars: [{ label: "\u{1F600}\u05D0\u0627 \uFDFD".repeat(500), value: 1e9 }] },
+    ]
+  ) {
+    const image = decodePng(renderer.renderChart(chart));
+    assert.equal(image.width * image.height, 1600 * 800);
+  }
+});
