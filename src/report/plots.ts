@@ -98,7 +98,8 @@ async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
 
 /**
  * Renders `jobs` on up to `workerCount` workers, handing each finished chart to
- * `save` (awaited before that worker gets its next chart). Stops at the first error.
+ * `save`; a worker gets its next chart while the last one is being saved, so
+ * file writes stay off the rendering path. Stops at the first error.
  */
 async function renderAll(
   jobs: readonly ChartJob[],
@@ -114,12 +115,16 @@ async function renderAll(
   let next = 0;
   try {
     await Promise.all(workers.map(async (worker) => {
+      let saving = Promise.resolve();
       while (next < jobs.length) {
         const index = next++;
         const response = await renderOn(worker, { index, chart: jobs[index]!.chart });
         if ("error" in response) throw new Error(`Cannot render '${jobs[index]!.path}': ${response.error}`);
-        await save(index, response.png);
+        // At most one chart per worker waits to be written: memory stays bounded.
+        await saving;
+        saving = save(index, response.png);
       }
+      await saving;
     }));
   } finally {
     for (const worker of workers) worker.terminate();

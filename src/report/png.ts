@@ -1,17 +1,17 @@
 /**
  * Charts to PNG with resvg's WebAssembly build (no native code, no system fonts):
- * resvg rasterises the chart's SVG without its text, the text is drawn from
- * cached glyph masks (see `glyph_cache.ts`), and the pixels are encoded by
- * `png_encode.ts`. Measured per 40-bar chart on one core: resvg alone 35 ms
- * to 125 ms, this about 15 ms.
+ * resvg rasterises each glyph once (see `glyph_cache.ts`); a chart's rectangles
+ * are painted directly (`rectangles.ts`), its text blended from the cached glyph
+ * masks, and the pixels encoded by `png_encode.ts`. Measured per 40-bar chart on
+ * one core: resvg alone 35 ms to 125 ms, resvg for the shapes 16.6 ms, this ~8 ms.
  */
-import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import { initWasm } from "@resvg/resvg-wasm";
 import wasmBytes from "@resvg/resvg-wasm/index_bg.wasm" with { type: "bytes" };
 import { chartFontMetrics } from "./chart_font.ts";
 import { type BarChart, type ChartDrawing, type DrawnText, layoutBarChart } from "./chart_layout.ts";
-import { drawingSvg } from "./chart_svg.ts";
 import { GLYPH_PHASES, GlyphCache, type GlyphKey } from "./glyph_cache.ts";
 import { encodePng } from "./png_encode.ts";
+import { paintRectangles } from "./rectangles.ts";
 
 /** Renders charts to PNG bytes; keeps its glyph cache between charts, so reuse one. */
 export interface PngRenderer {
@@ -36,13 +36,7 @@ export async function createPngRenderer(): Promise<PngRenderer> {
   await wasmReady;
   const glyphs = new GlyphCache();
   const renderDrawing = (drawing: ChartDrawing) => {
-    const renderer = new Resvg(drawingSvg(drawing, { text: false, background: false }), {
-      background: drawing.background,
-    });
-    const image = renderer.render();
-    const pixels = image.pixels;
-    image.free();
-    renderer.free();
+    const pixels = paintRectangles(drawing.width, drawing.height, drawing.background, drawing.rectangles);
     const placed = drawing.texts.flatMap(placeGlyphs);
     glyphs.prepare(placed.map((glyph) => glyph.key));
     for (const glyph of placed) blendGlyph(pixels, drawing.width, glyph, glyphs);
@@ -93,21 +87,28 @@ function placeGlyphs(text: DrawnText): PlacedGlyph[] {
 function blendGlyph(pixels: Uint8Array, imageWidth: number, glyph: PlacedGlyph, glyphs: GlyphCache): void {
   const mask = glyphs.get(glyph.key);
   const imageHeight = pixels.length / 4 / imageWidth;
-  for (let row = 0; row < mask.height; row++) {
-    const y = glyph.baseline + mask.top + row;
-    if (y < 0 || y >= imageHeight) continue;
-    for (let column = 0; column < mask.width; column++) {
-      const x = glyph.x + mask.left + column;
-      const coverage = mask.coverage[row * mask.width + column]!;
-      if (coverage === 0 || x < 0 || x >= imageWidth) continue;
-      const offset = (y * imageWidth + x) * 4;
-      pixels[offset] = blend(pixels[offset]!, glyph.red, coverage);
-      pixels[offset + 1] = blend(pixels[offset + 1]!, glyph.green, coverage);
-      pixels[offset + 2] = blend(pixels[offset + 2]!, glyph.blue, coverage);
+  const { red, green, blue } = glyph;
+  // Clip once, then walk only the visible part of the mask (this loop is the hot path of text).
+  const firstRow = Math.max(0, -(glyph.baseline + mask.top));
+  const lastRow = Math.min(mask.height, imageHeight - (glyph.baseline + mask.top));
+  const firstColumn = Math.max(0, -(glyph.x + mask.left));
+  const lastColumn = Math.min(mask.width, imageWidth - (glyph.x + mask.left));
+  for (let row = firstRow; row < lastRow; row++) {
+    const rowOffset = ((glyph.baseline + mask.top + row) * imageWidth + glyph.x + mask.left) * 4;
+    const maskRow = row * mask.width;
+    for (let column = firstColumn; column < lastColumn; column++) {
+      const coverage = mask.coverage[maskRow + column]!;
+      if (coverage === 0) continue;
+      const offset = rowOffset + column * 4;
+      pixels[offset] = blend(pixels[offset]!, red, coverage);
+      pixels[offset + 1] = blend(pixels[offset + 1]!, green, coverage);
+      pixels[offset + 2] = blend(pixels[offset + 2]!, blue, coverage);
     }
   }
 }
 
+/** `under` moved towards `over` by `coverage`/255, rounded to nearest, in integer arithmetic. */
 function blend(under: number, over: number, coverage: number): number {
-  return under + Math.round(((over - under) * coverage) / 255);
+  const scaled = (over - under) * coverage;
+  return under + (scaled >= 0 ? ((scaled + 127) / 255) | 0 : -(((-scaled + 127) / 255) | 0));
 }
