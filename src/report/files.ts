@@ -19,21 +19,27 @@ export interface OutputFiles {
   readText(path: string): Promise<string>;
 }
 
+/**
+ * Writes a whole file atomically: a temporary file in the same folder, then a
+ * rename, so a reader never sees half a file.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  try {
+    await Deno.writeFile(temporary, bytes, { createNew: true });
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}
+
 /** The real file system through Deno's API. */
 export const denoOutputFiles: OutputFiles = {
   async ensureDirectory(path) {
     await Deno.mkdir(path, { recursive: true });
   },
-  async writeTextAtomic(path, text) {
-    const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-    try {
-      await Deno.writeTextFile(temporary, text, { createNew: true });
-      await Deno.rename(temporary, path);
-    } catch (error) {
-      await Deno.remove(temporary).catch(() => {});
-      throw error;
-    }
-  },
+  writeTextAtomic: (path, text) => writeFileAtomic(path, new TextEncoder().encode(text)),
   async openLineWriter(path, mode) {
     const file = await Deno.open(path, {
       write: true,

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Summary } from "../summary/types.ts";
 import { type ChartJob, chartsForSummary } from "./chart_set.ts";
 import type { ChartRequest, ChartResponse } from "./_chart_worker.ts";
+import { writeFileAtomic } from "./files.ts";
 
 /** How {@link writePlots} writes. */
 export interface WritePlotsOptions {
@@ -82,17 +83,6 @@ async function ensureRealFolder(folder: string): Promise<void> {
   } catch (error) {
     if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     if (!(await Deno.lstat(folder)).isDirectory) throw new Error(`'${folder}' exists and is not a folder`);
-  }
-}
-
-async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-  try {
-    await Deno.writeFile(temporary, bytes, { createNew: true });
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
   }
 }
 
