@@ -19,6 +19,7 @@ export async function summaryBench(print: (line: string) => void): Promise<void>
     for (const line of lines) summarizer.add({ region: "us-east-1", cloudTrailEvent: line });
     best = Math.min(best, performance.now() - start);
   }
+  const heapAfterCounting = Deno.memoryUsage().heapUsed;
   const sections = summarizer.aggregator.sections();
   const jsonStart = performance.now();
   const json = stringifySorted(sections);
@@ -26,6 +27,7 @@ export async function summaryBench(print: (line: string) => void): Promise<void>
   print(
     `summary: ${lines.length} real records in ${best.toFixed(1)} ms (best of ${rounds}) = ` +
       `${Math.round(lines.length / best * 1000).toLocaleString("en")} records/s; ` +
-      `sorted JSON ${(json.length / 1024).toFixed(0)} KiB in ${jsonMs.toFixed(1)} ms`,
+      `sorted JSON ${(json.length / 1024).toFixed(0)} KiB in ${jsonMs.toFixed(1)} ms; heap after counting ` +
+      `${(heapAfterCounting / 1048576).toFixed(0)} MiB (the corpus text itself included)`,
   );
 }

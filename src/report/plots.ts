@@ -4,7 +4,7 @@
  * for: it pulls in d3, resvg's WebAssembly and the font.
  */
 import { join } from "node:path";
-import type { Summary } from "../summary/types.ts";
+import { SECTION_NAMES, type Summary } from "../summary/types.ts";
 import { type ChartJob, chartsForSummary } from "./chart_set.ts";
 import type { ChartRequest, ChartResponse } from "./_chart_worker.ts";
 import { writeFileAtomic } from "./files.ts";
@@ -14,8 +14,10 @@ export interface WritePlotsOptions {
   /** The folder the charts go into (created when missing). */
   plotsDirectory: string;
   /**
-   * Write into a folder that is not empty, replacing charts of the same names
-   * (nothing else is deleted).
+   * Write into a folder that is not empty: its charts are replaced, and charts
+   * left from an earlier summary (`.png` files in the folder and in its section
+   * folders that this summary does not have) are removed after the new ones
+   * are written. Other files are kept.
    * @default false
    */
   overwrite?: boolean;
@@ -56,7 +58,25 @@ export async function writePlots(summary: Summary, options: WritePlotsOptions): 
     await writeFileAtomic(files[index]!, png);
     options.onProgress?.(++done, jobs.length);
   });
+  if (options.overwrite) await removeStaleCharts(options.plotsDirectory, new Set(jobs.map((job) => job.path)));
   return { files };
+}
+
+/** Removes `.png` files of the plots folder and its section folders that are not among `current`. */
+async function removeStaleCharts(directory: string, current: ReadonlySet<string>): Promise<void> {
+  const sections = new Set<string>(SECTION_NAMES);
+  for await (const entry of Deno.readDir(directory)) {
+    if (entry.isFile && entry.name.endsWith(".png") && !current.has(entry.name)) {
+      await Deno.remove(join(directory, entry.name));
+    }
+    // Only our own section folders, and never through a link.
+    if (!entry.isDirectory || !sections.has(entry.name)) continue;
+    for await (const chart of Deno.readDir(join(directory, entry.name))) {
+      if (chart.isFile && chart.name.endsWith(".png") && !current.has(`${entry.name}/${chart.name}`)) {
+        await Deno.remove(join(directory, entry.name, chart.name));
+      }
+    }
+  }
 }
 
 async function preparePlotsDirectory(directory: string, overwrite: boolean): Promise<void> {

@@ -62,6 +62,12 @@ Deno.test("writePlots() refuses a folder that is not empty unless told to overwr
     const { files } = await writePlots(summary(["bob"]), { plotsDirectory, workers: 1, overwrite: true });
     assert.equal(files.length, 4);
     assert.equal(await Deno.readTextFile(join(plotsDirectory, "keep.txt")), "mine");
+    const before = await listTree(plotsDirectory);
+    await writePlots(summary(["carol"]), { plotsDirectory, workers: 1, overwrite: true });
+    const after = await listTree(plotsDirectory);
+    assert.ok(before.some((path) => path.includes("bob")), `bob's charts were there: ${before}`);
+    assert.ok(!after.some((path) => path.includes("bob")), `bob's stale charts are gone: ${after}`);
+    assert.ok(after.some((path) => path.includes("carol")) && after.includes("keep.txt"), `${after}`);
   } finally {
     await Deno.remove(plotsDirectory, { recursive: true });
   }
