@@ -149,44 +149,46 @@ Deno.test("summarize survives every fault at once with exact counts", async () =
   await assertExact(world, expected, total);
 });
 
-Deno.test("summarize stops on SIGINT, writes the partial summary marked incomplete and exits 130", {
-  ignore: Deno.build.os === "windows",
-}, async () => {
-  const { world } = await faultScenario(2000, 2000);
-  await using _ = world;
-  let pagesServed = 0;
-  let interrupt: () => void = () => {};
-  const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
-  setLookupHook(world, () => {
-    pagesServed += 1;
-    if (pagesServed === 12) interrupt();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test(`summarize stops on ${signal}, writes the partial summary marked incomplete and exits 130`, {
+    ignore: Deno.build.os === "windows",
+  }, async () => {
+    const { world } = await faultScenario(2000, 2000);
+    await using _ = world;
+    let pagesServed = 0;
+    let interrupt: () => void = () => {};
+    const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
+    setLookupHook(world, () => {
+      pagesServed += 1;
+      if (pagesServed === 12) interrupt();
+    });
+    const child = world.spawn(["--lookup-rate", "10", "--dump-raw-cloudtrail-data"]);
+    await interrupted;
+    child.kill(signal);
+    const output = await child.output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 130, stderr);
+    assert.match(stderr, /Interrupted/);
+    const summary = await world.summary();
+    assert.equal(summary._metadata.incomplete, true);
+    const read = summary._metadata.records_read as number;
+    assert.ok(read > 0 && read < 4000, `partial: ${read}`);
+    const coverage = summary._metadata.regions_coverage as Record<string, Record<string, unknown>>;
+    for (const region of ["us-east-1", "eu-west-1"]) {
+      assert.equal(coverage[region]!.status, "interrupted");
+      assert.match(String(coverage[region]!.covered_from_timestamp), /^\d{14}$/);
+    }
+    const dumpDirectory = join(
+      world.resultsDirectory,
+      `account_activity_111122223333_${summary._metadata.run_timestamp}_raw_cloudtrail_data`,
+    );
+    let dumped = 0;
+    for (const region of ["us-east-1", "eu-west-1"]) {
+      dumped += (await Deno.readTextFile(join(dumpDirectory, `${region}.jsonl`))).split("\n").length - 1;
+    }
+    assert.equal(dumped, read, "the raw dump holds exactly what was counted");
   });
-  const child = world.spawn(["--lookup-rate", "10", "--dump-raw-cloudtrail-data"]);
-  await interrupted;
-  child.kill("SIGINT");
-  const output = await child.output();
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 130, stderr);
-  assert.match(stderr, /Interrupted/);
-  const summary = await world.summary();
-  assert.equal(summary._metadata.incomplete, true);
-  const read = summary._metadata.records_read as number;
-  assert.ok(read > 0 && read < 4000, `partial: ${read}`);
-  const coverage = summary._metadata.regions_coverage as Record<string, Record<string, unknown>>;
-  for (const region of ["us-east-1", "eu-west-1"]) {
-    assert.equal(coverage[region]!.status, "interrupted");
-    assert.match(String(coverage[region]!.covered_from_timestamp), /^\d{14}$/);
-  }
-  const dumpDirectory = join(
-    world.resultsDirectory,
-    `account_activity_111122223333_${summary._metadata.run_timestamp}_raw_cloudtrail_data`,
-  );
-  let dumped = 0;
-  for (const region of ["us-east-1", "eu-west-1"]) {
-    dumped += (await Deno.readTextFile(join(dumpDirectory, `${region}.jsonl`))).split("\n").length - 1;
-  }
-  assert.equal(dumped, read, "the raw dump holds exactly what was counted");
-});
+}
 
 /** Installs a hook the emulator calls on each LookupEvents request. */
 function setLookupHook(
