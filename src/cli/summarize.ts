@@ -126,7 +126,12 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
     risk: riskScores(findings).slice(0, 20),
   };
   const summaryText = stringifySorted(summary);
-  await deps.files.writeTextAtomic(paths.summary, summaryText);
+  try {
+    await deps.files.writeTextAtomic(paths.summary, summaryText);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CannotRunError(`Cannot write the summary '${paths.summary}': ${message}`, { cause: error });
+  }
   const announce = (path: string) => (options.jsonStdout ? say(`Wrote ${path}`) : deps.stdout.write(`${path}\n`));
   announce(paths.summary);
   if (rawDump) announce(paths.rawDumpDirectory);
