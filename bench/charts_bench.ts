@@ -6,6 +6,7 @@
 import type { Summary } from "../src/summary/types.ts";
 import { chartsForSummary } from "../src/report/chart_set.ts";
 import { writePlots } from "../src/report/plots.ts";
+import { summaryWith } from "../tests/support/summary_fixture.ts";
 
 const SERVICES = ["lambda", "iam", "ec2", "s3", "sts", "logs", "cloudformation", "monitoring", "health", "kms"];
 const ACTIONS = ["GetFunction20150331v2", "DescribeInstances", "ListBuckets", "AssumeRole", "GetPolicyVersion"];
@@ -36,14 +37,7 @@ export function syntheticSummary(principalCount: number): Summary {
     Object.fromEntries(
       Array.from({ length: keyCount }, (_, index) => [key(index), 1 + Math.floor(random() ** 3 * 500)]),
     );
-  const summary = {
-    _metadata: {} as Summary["_metadata"],
-    api_calls_by_principal: {},
-    api_calls_by_region: {},
-    error_codes_by_principal: {},
-    ip_addresses_by_principal: {},
-    user_agents_by_principal: {},
-  } as Summary;
+  const summary = summaryWith({});
   for (let index = 0; index < principalCount; index++) {
     const principal = index % 3 === 0
       ? `123456789012:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/user${index}@example.com`

@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
 import { chartsForSummary } from "../../src/report/chart_set.ts";
-import type { Summary } from "../../src/summary/types.ts";
+import { summaryWith } from "../support/summary_fixture.ts";
 
-function summary(sections: Partial<Summary>): Summary {
-  return {
-    _metadata: {} as Summary["_metadata"],
-    api_calls_by_principal: {},
-    api_calls_by_region: {},
-    error_codes_by_principal: {},
-    ip_addresses_by_principal: {},
-    user_agents_by_principal: {},
-    ...sections,
-  } as Summary;
-}
+const summary = summaryWith;
 
 Deno.test("chartsForSummary() makes a summary chart and one chart per key for each section", () => {
   const jobs = chartsForSummary(summary({

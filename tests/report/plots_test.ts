@@ -2,17 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writePlots } from "../../src/report/plots.ts";
 import type { Summary } from "../../src/summary/types.ts";
+import { summaryWith } from "../support/summary_fixture.ts";
 
 function summary(principals: string[]): Summary {
   const counts = Object.fromEntries(principals.map((principal) => [principal, { "s3.amazonaws.com:ListBuckets": 2 }]));
-  return {
-    _metadata: {} as Summary["_metadata"],
+  return summaryWith({
     api_calls_by_principal: counts,
     api_calls_by_region: { "us-east-1": { "s3.amazonaws.com:ListBuckets": 2 * principals.length } },
-    error_codes_by_principal: {},
-    ip_addresses_by_principal: {},
-    user_agents_by_principal: {},
-  } as Summary;
+  });
 }
 
 /** Every file under `directory`, relative, sorted. */
