@@ -1,7 +1,7 @@
 /**
  * The principal of a CloudTrail record, from its `userIdentity`, exactly as
- * `shared/spec/summary-rules.md` defines it. Never throws and never drops a
- * record: identities that fit no rule get the spec's fallback.
+ * `doc/summary-rules.md` defines it. Never throws and never drops a record:
+ * identities that fit no rule get the fallback described there.
  */
 
 /** A principal, and whether the spec's table recognised the identity. */
@@ -50,10 +50,21 @@ function identityCenterUser(identity: Fields, account: string | undefined): stri
   return `${account}:identitycenteruser/${lastSegment(storeArn)}/${userId}`;
 }
 
+const ASSUMED_ROLE_MARKER = ":assumed-role/";
+
+/**
+ * The role name of an `…:assumed-role/<role>/<session>` ARN: the segment right after `assumed-role/`, so an ARN
+ * without its session part still names its role instead of merging with others. Undefined when that segment is empty.
+ */
+function assumedRoleName(arn: string): string | undefined {
+  const afterMarker = arn.slice(arn.indexOf(ASSUMED_ROLE_MARKER) + ASSUMED_ROLE_MARKER.length);
+  return text(afterMarker.split("/")[0]);
+}
+
 /** The role principal of an AssumedRole-style ARN, or undefined when it is not a role ARN. */
 function rolePrincipal(arn: string, account: string): string | undefined {
-  if (arn.includes(":assumed-role/")) {
-    const role = secondLastSegment(arn);
+  if (arn.includes(ASSUMED_ROLE_MARKER)) {
+    const role = assumedRoleName(arn);
     return role === undefined ? undefined : `${account}:role/${role}`;
   }
   if (arn.includes(":role/")) return `${account}:role/${lastSegment(arn)}`;

@@ -36,6 +36,10 @@ Deno.test(
     for (const section of Object.keys(expected) as (keyof typeof expected)[]) {
       assert.deepEqual(summary[section], expected[section], section);
     }
+    // An assumed-role ARN without its session part still names its role (never the whole ARN).
+    const principals = Object.keys(summary.api_calls_by_principal as Record<string, unknown>);
+    assert.ok(principals.includes("123123123123:role/MakeStuffPublic"), principals.join(", "));
+    assert.deepEqual(principals.filter((principal) => principal.includes(":role/arn:")), []);
     const total = Object.values(summary.api_calls_by_region as Record<string, Record<string, number>>)
       .flatMap((calls) => Object.values(calls)).reduce((sum, count) => sum + count, 0);
     assert.equal(total, served.length);

@@ -64,6 +64,17 @@ const SPEC_CASES: [string, unknown, string, boolean][] = [
     `${ACCT}:role/R`,
     true,
   ],
+  [
+    "AssumedRole whose arn has no session part keeps its role name (real record)",
+    {
+      type: "AssumedRole",
+      arn: "arn:aws:sts::111122223333:assumed-role/MakeStuffPublic",
+      accountId: "111122223333",
+      sessionContext: { sessionIssuer: {} },
+    },
+    "111122223333:role/MakeStuffPublic",
+    true,
+  ],
   ["Root", { type: "Root", accountId: ACCT, arn: `arn:aws:iam::${ACCT}:root` }, `${ACCT}:root`, true],
   [
     "AWSAccount with invokedBy",
@@ -156,6 +167,12 @@ const SPEC_CASES: [string, unknown, string, boolean][] = [
     true,
   ],
   [
+    "Unknown with an assumed-role arn without a session part",
+    { type: "Unknown", accountId: ACCT, arn: `arn:aws:sts::${ACCT}:assumed-role/Ops` },
+    `${ACCT}:role/Ops`,
+    true,
+  ],
+  [
     "Unknown with a role arn",
     { type: "Unknown", accountId: ACCT, arn: `arn:aws:iam::${ACCT}:role/Ops` },
     `${ACCT}:role/Ops`,
@@ -198,6 +215,11 @@ const FALLBACK_CASES: [string, unknown, string][] = [
   [
     "AssumedRole with a non-role arn",
     { type: "AssumedRole", accountId: ACCT, arn: "arn:aws:iam::1:oidc-provider/x" },
+    ACCT,
+  ],
+  [
+    "AssumedRole whose arn ends at assumed-role/",
+    { type: "AssumedRole", accountId: ACCT, arn: `arn:aws:sts::${ACCT}:assumed-role/` },
     ACCT,
   ],
   ["AWSService without invokedBy", { type: "AWSService", accountId: ACCT }, ACCT],

@@ -1,6 +1,6 @@
 /**
  * An independent reference for the summary, written straight from
- * shared/spec/summary-rules.md in a different shape from src/summary (one rule
+ * doc/summary-rules.md in a different shape from src/summary (one rule
  * table, no shared code), so that end-to-end tests compare the CLI's counts with
  * expectations that were not computed by the code under test.
  */
@@ -23,12 +23,14 @@ const obj = (value: unknown): Json | null =>
 const parts = (arn: string) => arn.split("/");
 const last = (arn: string) => parts(arn).at(-1)!;
 const secondLast = (arn: string) => (parts(arn).length > 1 ? parts(arn).at(-2)! : null);
+/** The segment right after `assumed-role/` (a regular expression here, string slicing in src). */
+const assumedRole = (arn: string) => /:assumed-role\/([^/]+)/.exec(arn)?.[1] ?? null;
 
 function viaArn(acct: string | null, arn: string | null): string | null {
   if (!acct || !arn) return null;
   if (arn.endsWith(":root")) return acct + ":root";
   if (/:(user|federated-user)\//.test(arn)) return acct + ":user/" + last(arn);
-  if (arn.includes(":assumed-role/")) return secondLast(arn) === null ? null : acct + ":role/" + secondLast(arn);
+  if (arn.includes(":assumed-role/")) return assumedRole(arn) === null ? null : acct + ":role/" + assumedRole(arn);
   if (arn.includes(":role/")) return acct + ":role/" + last(arn);
   return null;
 }
@@ -48,7 +50,7 @@ const RULES: Record<string, (identity: Json, acct: string | null) => string | nu
     const issuerArn = str(obj(obj(identity.sessionContext)?.sessionIssuer)?.arn);
     const arn = issuerArn ?? str(identity.arn);
     if (!acct || !arn) return null;
-    if (arn.includes(":assumed-role/")) return secondLast(arn) === null ? null : `${acct}:role/${secondLast(arn)}`;
+    if (arn.includes(":assumed-role/")) return assumedRole(arn) === null ? null : `${acct}:role/${assumedRole(arn)}`;
     return arn.includes(":role/") ? `${acct}:role/${last(arn)}` : null;
   },
   Root: (_identity, acct) => (acct ? `${acct}:root` : null),
