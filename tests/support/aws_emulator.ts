@@ -4,6 +4,11 @@
  * with paging, the real quota of 2 requests/s per region (a token bucket of
  * size 1), credential checks and fault injection. The real AWS SDK clients talk
  * to it over HTTP; nothing in the SDK is mocked.
+ *
+ * Several accounts (`accounts`): each has its own regions, events, faults, stats and
+ * quota buckets; STS AssumeRole hands out temporary keys that act as the target account
+ * from then on, and Organizations ListAccounts / DescribeOrganization (JSON 1.1) list them,
+ * paged, with empty pages before the last when asked.
  */
 
 /** One event the emulator serves. */
@@ -49,6 +54,43 @@ export interface RegionStats {
   eventsServed: number;
 }
 
+/** One more account of the emulated organization (the caller's own account is the management account). */
+export interface EmulatorAccount {
+  /** Enabled regions, as DescribeRegions reports them. */
+  regions: string[];
+  /** Events per region (any order). */
+  events: Record<string, EmulatorEvent[]>;
+  name?: string;
+  /** Organizations account state (default ACTIVE). */
+  state?: "ACTIVE" | "SUSPENDED" | "PENDING_CLOSURE" | "CLOSED";
+  /** sts:AssumeRole into this account answers AccessDenied (an invited account without the role). */
+  denyAssumeRole?: boolean;
+  /** The role that may be assumed (default OrganizationAccountAccessRole). */
+  roleName?: string;
+  /** The external id the role's trust policy requires, if any. */
+  externalId?: string;
+}
+
+/** How Organizations ListAccounts pages. */
+export interface EmulatorOrganizationOptions {
+  /** Accounts per page at most (default 20, the API's maximum; MaxResults may lower it). */
+  pageSize?: number;
+  /** Empty pages (with a NextToken) served before the last page. */
+  emptyPages?: number;
+}
+
+/** One sts:AssumeRole the emulator answered. */
+export interface AssumeRoleCall {
+  accountId: string;
+  roleArn: string;
+  sessionName: string;
+  externalId: string | undefined;
+  durationSeconds: number;
+  /** Arrival time (ms since start). */
+  atMs: number;
+  granted: boolean;
+}
+
 /** How the emulator starts. */
 export interface AwsEmulatorOptions {
   accountId?: string;
@@ -61,16 +103,23 @@ export interface AwsEmulatorOptions {
   acceptedAccessKeys: string[];
   /** LookupEvents quota per region; null for none. Default: 2 requests/s, bucket size 1. */
   quota?: { ratePerSecond: number; burst: number } | null;
+  /** Other accounts of the organization, by account id; each has its own quota per region. */
+  accounts?: Record<string, EmulatorAccount>;
+  organization?: EmulatorOrganizationOptions;
+  /** Lifetime of AssumeRole keys in seconds, whatever DurationSeconds asked (default: DurationSeconds). */
+  assumedRoleSeconds?: number;
 }
 
 /** A running emulator. */
 export interface AwsEmulator {
   /** `http://127.0.0.1:<port>`: the value for AWS_ENDPOINT_URL. */
   readonly url: string;
-  /** Faults of a region (mutable). */
-  faults(region: string): RegionFaults;
-  /** Counts of a region. */
-  stats(region: string): RegionStats;
+  /** Faults of a region (mutable), of the caller's account unless `accountId` is given. */
+  faults(region: string, accountId?: string): RegionFaults;
+  /** Counts of a region, of the caller's account unless `accountId` is given. */
+  stats(region: string, accountId?: string): RegionStats;
+  /** Every sts:AssumeRole call, in order. */
+  readonly assumeRoleCalls: readonly AssumeRoleCall[];
   /** The highest number of LookupEvents requests in flight at once, over all regions. */
   readonly maxConcurrentRequests: number;
   /** Accepts requests signed with this key from now on. */
@@ -78,7 +127,7 @@ export interface AwsEmulator {
   /** Answers requests signed with this key with ExpiredTokenException from now on. */
   expireAccessKey(accessKeyId: string): void;
   /** Called on every LookupEvents request before it is answered (to change faults mid-run). */
-  onLookupEvents: ((region: string, requestNumber: number) => void) | undefined;
+  onLookupEvents: ((region: string, requestNumber: number, accountId: string) => void) | undefined;
   /** Every distinct user agent (`user-agent` and `x-amz-user-agent` headers) seen. */
   readonly userAgents: ReadonlySet<string>;
   close(): Promise<void>;
@@ -178,7 +227,17 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
   const callerArn = options.callerArn ?? `arn:aws:iam::${accountId}:user/emulated-auditor`;
   const accepted = new Set(options.acceptedAccessKeys);
   const expired = new Set<string>();
-  const events = new Map(Object.entries(options.events).map(([region, list]) => [region, sortNewestFirst(list)]));
+  const sortedEvents = (byRegion: Record<string, EmulatorEvent[]>) =>
+    new Map(Object.entries(byRegion).map(([region, list]) => [region, sortNewestFirst(list)]));
+  const accounts = new Map<string, EmulatorAccount & { sortedEvents: Map<string, EmulatorEvent[]> }>([
+    [accountId, { regions: options.regions, events: options.events, sortedEvents: sortedEvents(options.events) }],
+    ...Object.entries(options.accounts ?? {}).map(([id, account]) =>
+      [id, { ...account, sortedEvents: sortedEvents(account.events) }] as const
+    ),
+  ]);
+  /** Keys handed out by AssumeRole: they act as their account from then on. */
+  const sessions = new Map<string, { accountId: string; arn: string; sessionToken: string; expiresAtMs: number }>();
+  const assumeRoleCalls: AssumeRoleCall[] = [];
   const faults = new Map<string, RegionFaults>();
   const stats = new Map<string, RegionStats>();
   const quota = options.quota === undefined ? { ratePerSecond: 2, burst: 1 } : options.quota;
@@ -190,18 +249,27 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
   let inFlight = 0;
   let maxConcurrentRequests = 0;
 
-  const faultsOf = (region: string) => {
-    let regionFaults = faults.get(region);
-    if (!regionFaults) faults.set(region, regionFaults = newFaults());
+  const faultsOf = (region: string, account = accountId) => {
+    let regionFaults = faults.get(`${account}/${region}`);
+    if (!regionFaults) faults.set(`${account}/${region}`, regionFaults = newFaults());
     return regionFaults;
   };
-  const statsOf = (region: string) => {
-    let regionStats = stats.get(region);
-    if (!regionStats) stats.set(region, regionStats = newStats());
+  const statsOf = (region: string, account = accountId) => {
+    let regionStats = stats.get(`${account}/${region}`);
+    if (!regionStats) stats.set(`${account}/${region}`, regionStats = newStats());
     return regionStats;
   };
 
-  function checkCredentials(accessKeyId: string, service: string): void {
+  /** Checks the key and tells which account and principal it acts as. */
+  function checkCredentials(accessKeyId: string, service: string, request: Request): { account: string; arn: string } {
+    const session = sessions.get(accessKeyId);
+    if (session !== undefined && !expired.has(accessKeyId)) {
+      if (request.headers.get("x-amz-security-token") !== session.sessionToken) {
+        throw new EmulatorError("InvalidClientTokenId", 403, "The security token included in the request is invalid.");
+      }
+      if (performance.now() >= session.expiresAtMs) expired.add(accessKeyId);
+      else return { account: session.accountId, arn: session.arn };
+    }
     if (expired.has(accessKeyId)) {
       throw new EmulatorError(
         service === "ec2" ? "RequestExpired" : "ExpiredTokenException",
@@ -221,19 +289,125 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
         "The security token included in the request is invalid.",
       );
     }
+    return { account: accountId, arn: callerArn };
   }
 
-  function queryResponse(service: string, action: string, region: string): Response {
+  /** sts:AssumeRole: temporary keys acting as the role's account, or AccessDenied as a trust policy would. */
+  function assumeRole(parameters: URLSearchParams, caller: { arn: string }): Response {
+    const roleArn = parameters.get("RoleArn") ?? "";
+    const sessionName = parameters.get("RoleSessionName") ?? "";
+    const externalId = parameters.get("ExternalId") ?? undefined;
+    const durationSeconds = Number(parameters.get("DurationSeconds") ?? 3600);
+    const [, target = "", roleName = ""] = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(roleArn) ?? [];
+    const account = accounts.get(target);
+    const granted = account !== undefined && !account.denyAssumeRole &&
+      roleName === (account.roleName ?? "OrganizationAccountAccessRole") && externalId === account.externalId &&
+      /^[\w+=,.@-]{2,64}$/.test(sessionName);
+    assumeRoleCalls.push({
+      accountId: target,
+      roleArn,
+      sessionName,
+      externalId,
+      durationSeconds,
+      atMs: performance.now() - startedAt,
+      granted,
+    });
+    if (!granted) {
+      throw new EmulatorError(
+        "AccessDenied",
+        403,
+        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
+    }
+    const random = crypto.randomUUID().replaceAll("-", "").toUpperCase();
+    const accessKeyId = `ASIA${random.slice(0, 16)}`;
+    const sessionToken = `emulated-session-${random}`;
+    const lifetimeMs = (options.assumedRoleSeconds ?? durationSeconds) * 1000;
+    const arn = `arn:aws:sts::${target}:assumed-role/${roleName}/${sessionName}`;
+    sessions.set(accessKeyId, { accountId: target, arn, sessionToken, expiresAtMs: performance.now() + lifetimeMs });
+    return xmlResponse(
+      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>` +
+        `<AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>emulated-secret-${random}</SecretAccessKey>` +
+        `<SessionToken>${sessionToken}</SessionToken>` +
+        `<Expiration>${new Date(Date.now() + lifetimeMs).toISOString()}</Expiration></Credentials>` +
+        `<AssumedRoleUser><Arn>${xml(arn)}</Arn><AssumedRoleId>AROAEMULATED:${xml(sessionName)}</AssumedRoleId>` +
+        `</AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId>` +
+        `</ResponseMetadata></AssumeRoleResponse>`,
+    );
+  }
+
+  /** Organizations (JSON 1.1): only the management account (the caller's) may list the organization. */
+  function organizationsResponse(target: string, body: Record<string, unknown>, caller: { account: string }) {
+    if (caller.account !== accountId) {
+      throw new EmulatorError("AccessDeniedException", 400, "You don't have permissions to access this resource.");
+    }
+    if (target.endsWith(".DescribeOrganization")) {
+      return {
+        Organization: {
+          Id: "o-emulated",
+          Arn: `arn:aws:organizations::${accountId}:organization/o-emulated`,
+          FeatureSet: "ALL",
+          MasterAccountArn: `arn:aws:organizations::${accountId}:account/o-emulated/${accountId}`,
+          MasterAccountId: accountId,
+          MasterAccountEmail: `management@example.com`,
+        },
+      };
+    }
+    if (!target.endsWith(".ListAccounts")) {
+      throw new EmulatorError("UnknownOperationException", 400, `Unknown operation ${target}`);
+    }
+    const maxResults = typeof body.MaxResults === "number" ? body.MaxResults : 20;
+    const pageSize = Math.min(maxResults, options.organization?.pageSize ?? 20);
+    const listed = [...accounts].map(([id, account]) => {
+      const state = account.state ?? "ACTIVE";
+      return {
+        Id: id,
+        Arn: `arn:aws:organizations::${accountId}:account/o-emulated/${id}`,
+        Email: `${id}@example.com`,
+        Name: account.name ?? `account-${id}`,
+        Status: state === "CLOSED" ? "SUSPENDED" : state,
+        State: state,
+        JoinedMethod: id === accountId ? "CREATED" : "INVITED",
+        JoinedTimestamp: 1_700_000_000,
+      };
+    });
+    const pages: (typeof listed)[] = [];
+    for (let offset = 0; offset < listed.length; offset += pageSize) {
+      pages.push(listed.slice(offset, offset + pageSize));
+    }
+    pages.splice(
+      Math.max(0, pages.length - 1),
+      0,
+      ...Array.from({ length: options.organization?.emptyPages ?? 0 }, () => []),
+    );
+    const index = typeof body.NextToken === "string" ? Number(atob(body.NextToken)) : 0;
+    if (!Number.isInteger(index) || index < 0 || index >= Math.max(1, pages.length)) {
+      throw new EmulatorError("InvalidInputException", 400, "Invalid NextToken");
+    }
+    return {
+      Accounts: pages[index] ?? [],
+      ...(index + 1 < pages.length ? { NextToken: btoa(String(index + 1)) } : {}),
+    };
+  }
+
+  function queryResponse(
+    service: string,
+    parameters: URLSearchParams,
+    region: string,
+    caller: { account: string; arn: string },
+  ): Response {
+    const action = parameters.get("Action") ?? "";
+    if (service === "sts" && action === "AssumeRole") return assumeRole(parameters, caller);
     if (service === "sts" && action === "GetCallerIdentity") {
       return xmlResponse(
         `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>` +
-          `<Arn>${xml(callerArn)}</Arn><UserId>AIDAEMULATED</UserId><Account>${xml(accountId)}</Account>` +
+          `<Arn>${xml(caller.arn)}</Arn><UserId>AIDAEMULATED</UserId><Account>${xml(caller.account)}</Account>` +
           `</GetCallerIdentityResult><ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId>` +
           `</ResponseMetadata></GetCallerIdentityResponse>`,
       );
     }
     if (service === "ec2" && action === "DescribeRegions") {
-      const items = options.regions.map((name) =>
+      const items = (accounts.get(caller.account)?.regions ?? []).map((name) =>
         `<item><regionName>${xml(name)}</regionName><regionEndpoint>ec2.${xml(name)}.amazonaws.com</regionEndpoint>` +
         `<optInStatus>opt-in-not-required</optInStatus></item>`
       ).join("");
@@ -245,16 +419,19 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
     throw new EmulatorError("InvalidAction", 400, `The emulator does not know ${service}:${action} (region ${region})`);
   }
 
-  function nextToken(region: string, queryKey: string, offset: number): string {
-    return btoa(JSON.stringify({ region, queryKey, offset, generation: tokenGenerations.get(region) ?? 0 }));
+  // `partition` is `<account>/<region>`: a token of one account's region is invalid in any other.
+  function nextToken(partition: string, queryKey: string, offset: number): string {
+    return btoa(
+      JSON.stringify({ region: partition, queryKey, offset, generation: tokenGenerations.get(partition) ?? 0 }),
+    );
   }
 
-  function offsetOfToken(token: string, region: string, queryKey: string): number {
+  function offsetOfToken(token: string, partition: string, queryKey: string): number {
     try {
       const parsed = JSON.parse(atob(token));
       if (
-        parsed.region === region && parsed.queryKey === queryKey &&
-        parsed.generation === (tokenGenerations.get(region) ?? 0) && Number.isInteger(parsed.offset)
+        parsed.region === partition && parsed.queryKey === queryKey &&
+        parsed.generation === (tokenGenerations.get(partition) ?? 0) && Number.isInteger(parsed.offset)
       ) return parsed.offset;
     } catch {
       // Not one of ours: answered below like AWS does.
@@ -262,16 +439,18 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
     throw new EmulatorError("InvalidNextTokenException", 400, "Invalid NextToken");
   }
 
-  async function lookupEvents(region: string, body: Record<string, unknown>, signal: AbortSignal) {
-    const regionStats = statsOf(region);
-    const regionFaults = faultsOf(region);
+  async function lookupEvents(account: string, region: string, body: Record<string, unknown>, signal: AbortSignal) {
+    const partition = `${account}/${region}`;
+    const regionStats = statsOf(region, account);
+    const regionFaults = faultsOf(region, account);
     regionStats.requests += 1;
     regionStats.requestTimes.push(performance.now() - startedAt);
-    emulator.onLookupEvents?.(region, regionStats.requests);
+    emulator.onLookupEvents?.(region, regionStats.requests, account);
 
     if (quota !== null) {
-      let bucket = buckets.get(region);
-      if (!bucket) buckets.set(region, bucket = new QuotaBucket(quota.ratePerSecond, quota.burst));
+      // The quota is per account and region.
+      let bucket = buckets.get(partition);
+      if (!bucket) buckets.set(partition, bucket = new QuotaBucket(quota.ratePerSecond, quota.burst));
       if (!bucket.tryTake()) {
         regionStats.throttled += 1;
         throw new EmulatorError("ThrottlingException", 400, "Rate exceeded");
@@ -325,13 +504,13 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
     if (typeof body.NextToken === "string") {
       if (regionFaults.invalidateNextToken) {
         regionFaults.invalidateNextToken = false;
-        tokenGenerations.set(region, (tokenGenerations.get(region) ?? 0) + 1);
+        tokenGenerations.set(partition, (tokenGenerations.get(partition) ?? 0) + 1);
         regionStats.faults += 1;
       }
-      offset = offsetOfToken(body.NextToken, region, queryKey);
+      offset = offsetOfToken(body.NextToken, partition, queryKey);
     }
 
-    const all = events.get(region) ?? [];
+    const all = accounts.get(account)?.sortedEvents.get(region) ?? [];
     let window = all.slice(firstAtOrBefore(all, endMs), firstAtOrBefore(all, startMs - 1));
     if (attribute && matches) {
       window = window.filter((event) => matches(event).includes(attribute.AttributeValue ?? ""));
@@ -352,7 +531,7 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
         Resources: event.resources ?? [],
         CloudTrailEvent: event.cloudTrailEvent,
       })),
-      ...(hasMore ? { NextToken: nextToken(region, queryKey, offset + maxResults) } : {}),
+      ...(hasMore ? { NextToken: nextToken(partition, queryKey, offset + maxResults) } : {}),
     };
   }
 
@@ -367,10 +546,13 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
     const queryProtocol = service === "sts" || service === "ec2";
     try {
       if (!scope) throw new EmulatorError("MissingAuthenticationToken", 403, "Request is missing Authentication Token");
-      checkCredentials(scope.accessKeyId, service);
+      const caller = checkCredentials(scope.accessKeyId, service, request);
       if (queryProtocol) {
         const parameters = new URLSearchParams(await request.text());
-        return queryResponse(service, parameters.get("Action") ?? "", scope.region);
+        return queryResponse(service, parameters, scope.region, caller);
+      }
+      if (service === "organizations") {
+        return jsonResponse(organizationsResponse(target, JSON.parse(await request.text() || "{}"), caller));
       }
       if (service === "cloudtrail" && target.endsWith(".LookupEvents")) {
         inFlight += 1;
@@ -380,7 +562,7 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
         hangingRequests.add(controller);
         try {
           const body = JSON.parse(await request.text() || "{}");
-          return jsonResponse(await lookupEvents(scope.region, body, controller.signal));
+          return jsonResponse(await lookupEvents(caller.account, scope.region, body, controller.signal));
         } finally {
           inFlight -= 1;
           hangingRequests.delete(controller);
@@ -401,6 +583,7 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
     url: `http://127.0.0.1:${port}`,
     faults: faultsOf,
     stats: statsOf,
+    assumeRoleCalls,
     get maxConcurrentRequests() {
       return maxConcurrentRequests;
     },
