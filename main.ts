@@ -7,6 +7,7 @@ import { createAwsApis } from "./src/aws/clients.ts";
 import { systemClock } from "./src/clock.ts";
 import { USAGE_LINE } from "./src/cli/help.ts";
 import { parseFlags } from "./src/cli/flags.ts";
+import { InterruptPolicy } from "./src/cli/interrupts.ts";
 import { run } from "./src/cli/run.ts";
 import type { TextSink } from "./src/cli/context.ts";
 import { CliError, EXIT_CODES, UsageError } from "./src/errors.ts";
@@ -31,11 +32,17 @@ function quoteArgument(argument: string): string {
   return /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", `'"'"'`)}'`;
 }
 
-/** Ctrl-C / SIGTERM: the first stops fetching (a partial summary is written), the second exits at once. */
+/**
+ * Ctrl-C / SIGTERM: the first stops fetching (a partial summary is written), a second press exits at once.
+ * The copy of the same press that `deno task` forwards is ignored ({@link InterruptPolicy}).
+ */
 function listenForInterrupts(controller: AbortController, stderr: TextSink): () => void {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
+  const policy = new InterruptPolicy();
   const onSignal = () => {
-    if (controller.signal.aborted) Deno.exit(EXIT_CODES.interrupted);
+    const action = policy.onSignal(performance.now());
+    if (action === "quit-now") Deno.exit(EXIT_CODES.interrupted);
+    if (action === "same-press") return;
     stderr.write("\nInterrupted: writing what was read so far (press Ctrl-C again to quit at once)\n");
     controller.abort(new DOMException("Interrupted", "AbortError"));
   };

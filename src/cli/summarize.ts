@@ -1,10 +1,10 @@
 /** The main job: read CloudTrail in every region, write the summary and what goes with it. */
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { AccountApi, CallerIdentity } from "../aws/clients.ts";
 import { awsErrorCode, classifyAwsError } from "../aws/error_kind.ts";
 import { CannotRunError, CliError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
 import { stringifySorted } from "../report/json.ts";
-import { RawDump } from "../report/raw_dump.ts";
+import { RawDump, RawDumpError } from "../report/raw_dump.ts";
 import { LookupEventsSource } from "../sources/lookup_events.ts";
 import type { PartitionProgress } from "../sources/event_source.ts";
 import { EventSummarizer } from "../summary/summarizer.ts";
@@ -16,26 +16,8 @@ import type { SourceEvent, Summary } from "../summary/types.ts";
 import type { RunDependencies } from "./context.ts";
 import type { SummarizeOptions } from "./flags.ts";
 import { ProgressReporter } from "./progress.ts";
-import { writeCharts } from "./plot.ts";
-
-/** Where one run writes, derived from the account and the run's timestamp. */
-export interface OutputPaths {
-  directory: string;
-  summary: string;
-  rawDumpDirectory: string;
-  plotsDirectory: string;
-}
-
-/** The spec's file names under `directory`. Pure. */
-export function outputPaths(directory: string, accountId: string, runTimestamp: string): OutputPaths {
-  const stem = join(directory, `account_activity_${accountId}_${runTimestamp}`);
-  return {
-    directory,
-    summary: `${stem}.json`,
-    rawDumpDirectory: `${stem}_raw_cloudtrail_data`,
-    plotsDirectory: `${stem}_plots`,
-  };
-}
+import { writeCharts } from "./charts.ts";
+import { prepareOutputFolder, printablePath, reason, reserveOutputPaths, writeSummary } from "./summary_output.ts";
 
 /**
  * Runs the main job.
@@ -55,23 +37,36 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   const identity = await callerIdentity(apis.account, deps.interrupt);
   const enabledRegions = await enabledRegionsOf(apis.account, deps.interrupt);
   const regions = chooseRegions(enabledRegions, options.regions);
+  // Before the first LookupEvents call: a folder that cannot be written must not cost a whole read.
+  const directory = resolve(deps.workingDirectory, options.outputDir ?? "results");
+  await prepareOutputFolder(deps, directory);
 
   const nowMs = deps.clock.now();
   const endTime = new Date(nowMs);
   const startTime = new Date(nowMs - options.pastHours * 3600_000);
   const runTimestamp = compactTimestamp(endTime);
-  const paths = outputPaths(
-    resolve(deps.workingDirectory, options.outputDir ?? "results"),
+  const reserved = await reserveOutputPaths(
+    deps,
+    directory,
     identity.accountId,
     runTimestamp,
+    options.dumpRawCloudtrailData,
   );
-  await prepareDirectory(deps, paths.directory);
 
   const principals = new PrincipalActivity();
   const findingsCollector = new FindingsCollector(options.thresholds);
   const summarizer = new EventSummarizer(options.activityType, [principals, findingsCollector]);
-  const rawDump = options.dumpRawCloudtrailData ? new RawDump(deps.files, paths.rawDumpDirectory) : undefined;
-  if (rawDump) await prepareDirectory(deps, paths.rawDumpDirectory);
+  const rawDump = options.dumpRawCloudtrailData ? new RawDump(deps.files, reserved.paths.rawDumpDirectory) : undefined;
+  let rawDumpFailure: { file: string; error: string } | undefined;
+  const onRawDumpError = (error: unknown) => {
+    if (rawDumpFailure !== undefined) return;
+    const file = error instanceof RawDumpError ? error.file : reserved.paths.rawDumpDirectory;
+    rawDumpFailure = { file, error: reason(error instanceof RawDumpError ? error.cause : error) };
+    deps.stderr.write(
+      `error: Cannot write the raw dump '${printablePath(file)}': ${rawDumpFailure.error}; ` +
+        `the summary goes on without the rest of the dump\n`,
+    );
+  };
   const source = new LookupEventsSource({
     apis,
     clock: deps.clock,
@@ -93,15 +88,16 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   try {
     await source.read(async (events: readonly SourceEvent[]) => {
       for (const event of events) summarizer.add(event);
-      await rawDump?.append(events);
+      if (rawDump && rawDumpFailure === undefined) await rawDump.append(events).catch(onRawDumpError);
     }, deps.interrupt);
   } finally {
     progress?.stop();
-    await rawDump?.close();
+    await rawDump?.close().catch(onRawDumpError);
   }
 
   const interrupted = source.partitions.some((partition) => partition.status === "interrupted");
   const findings = findingsCollector.findings();
+  const failedRegions = regionsFailed(source.partitions);
   const summary: Summary = {
     _metadata: {
       account_id: identity.accountId,
@@ -110,15 +106,16 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
       cloudtrail_data_analyzed: { from_timestamp: compactTimestamp(startTime), to_timestamp: runTimestamp },
       invocation: deps.invocation,
       regions_enabled: enabledRegions,
-      regions_failed: regionsFailed(source.partitions),
+      regions_failed: failedRegions,
       run_timestamp: runTimestamp,
-      regions_read: regions,
+      regions_read: regions.filter((region) => !(region in failedRegions)),
       regions_coverage: regionsCoverage(source.partitions),
       incomplete: interrupted,
       ...(options.lookupAttribute === undefined ? {} : {
         lookup_attribute: { [options.lookupAttribute.key]: options.lookupAttribute.value },
       }),
       ...summarizer.counts,
+      ...(rawDumpFailure === undefined ? {} : { raw_dump_failed: rawDumpFailure }),
     },
     ...summarizer.aggregator.sections(),
     principals: principals.section(),
@@ -126,22 +123,20 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
     risk: riskScores(findings).slice(0, 20),
   };
   const summaryText = stringifySorted(summary);
-  try {
-    await deps.files.writeTextAtomic(paths.summary, summaryText);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new CannotRunError(`Cannot write the summary '${paths.summary}': ${message}`, { cause: error });
-  }
+  const destination = await writeSummary(deps, reserved, summaryText, identity.accountId, runTimestamp);
   const announce = (path: string) => (options.jsonStdout ? say(`Wrote ${path}`) : deps.stdout.write(`${path}\n`));
-  announce(paths.summary);
-  if (rawDump) announce(paths.rawDumpDirectory);
-  if (options.jsonStdout) deps.stdout.write(summaryText);
+  if (destination.kind === "file") announce(printablePath(destination.paths.summary));
+  if (rawDump) announce(printablePath(reserved.paths.rawDumpDirectory));
+  if (options.jsonStdout && destination.kind !== "stdout") deps.stdout.write(summaryText);
 
   if (!options.quiet) deps.stderr.write(renderTerminalReport(summary, { color: deps.color }));
+  // The summary is safe but not where it was asked for: say so with the exit code, draw nothing more.
+  if (destination.kind !== "file") return EXIT_CODES.cannotRun;
 
   if (options.plotResults && !interrupted) {
-    await writeCharts(summary, { plotsDirectory: paths.plotsDirectory, overwrite: false, quiet: options.quiet }, deps);
-    announce(paths.plotsDirectory);
+    const { plotsDirectory } = destination.paths;
+    await writeCharts(summary, { plotsDirectory, overwrite: false, quiet: options.quiet }, deps);
+    announce(printablePath(plotsDirectory));
   }
 
   if (interrupted) {
@@ -212,22 +207,6 @@ function chooseRegions(enabled: readonly string[], requested: readonly string[] 
     );
   }
   return [...requested];
-}
-
-async function prepareDirectory(deps: RunDependencies, directory: string): Promise<void> {
-  try {
-    await deps.files.ensureDirectory(directory);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) {
-      throw new CannotRunError(
-        `Cannot create the output folder '${directory}': this command may write only where its Deno permissions ` +
-          `allow (deno task summarize: below the folder you run it from); choose an --output-dir there`,
-        { cause: error },
-      );
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    throw new CannotRunError(`Cannot create the output folder '${directory}': ${message}`, { cause: error });
-  }
 }
 
 function regionsFailed(partitions: readonly PartitionProgress[]): Record<string, string> {

@@ -3,6 +3,14 @@ import { join } from "node:path";
 import type { SourceEvent } from "../summary/types.ts";
 import type { LineWriter, OutputFiles } from "./files.ts";
 
+/** A raw dump file could not be written (disk full, ...): names the file. */
+export class RawDumpError extends Error {
+  constructor(readonly file: string, cause: unknown) {
+    super(`Cannot write '${file}'`, { cause });
+    this.name = "RawDumpError";
+  }
+}
+
 /**
  * The raw dump: every record fetched, one compact line each, in `<region>.jsonl`
  * created with mode 0600 because it holds sensitive data.
@@ -26,21 +34,36 @@ export class RawDump {
       linesByRegion.set(event.region, lines);
     }
     for (const [region, lines] of linesByRegion) {
-      const writer = await this.#writer(region);
-      await writer.write(lines.join("\n") + "\n");
+      try {
+        const writer = await this.#writer(region);
+        await writer.write(lines.join("\n") + "\n");
+      } catch (error) {
+        throw new RawDumpError(this.#path(region), error);
+      }
     }
   }
 
   /** Closes every file. */
   async close(): Promise<void> {
-    for (const writer of this.#writers.values()) await (await writer).close();
+    const writers = [...this.#writers];
     this.#writers.clear();
+    for (const [region, writer] of writers) {
+      try {
+        await (await writer).close();
+      } catch (error) {
+        throw new RawDumpError(this.#path(region), error);
+      }
+    }
+  }
+
+  #path(region: string): string {
+    return join(this.#directory, `${region}.jsonl`);
   }
 
   #writer(region: string): Promise<LineWriter> {
     let writer = this.#writers.get(region);
     if (writer === undefined) {
-      writer = this.#files.openLineWriter(join(this.#directory, `${region}.jsonl`), 0o600);
+      writer = this.#files.openLineWriter(this.#path(region), 0o600);
       this.#writers.set(region, writer);
     }
     return writer;

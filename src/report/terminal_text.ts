@@ -14,7 +14,12 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u206
  * ```
  */
 export function escapeForTerminal(text: string): string {
-  return text.replaceAll("\\", "\\\\").replace(
+  return escapeControlCharacters(text.replaceAll("\\", "\\\\"));
+}
+
+/** Escapes only the unsafe characters (paths keep their backslashes readable on Windows). */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(
     UNSAFE,
     (character) => `\\u${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`,
   );

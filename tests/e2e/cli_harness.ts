@@ -46,6 +46,21 @@ function taskArguments(environment: CliEnvironment): string[] {
   );
 }
 
+/** The minimal environment of a CLI run. */
+function cliEnvironmentVariables(environment: CliEnvironment): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: environment.home,
+    DENO_DIR: realDenoDirectory(),
+    INIT_CWD: environment.workingDirectory,
+    NO_COLOR: "1",
+    RUST_BACKTRACE: "0",
+    // Never let the credential chain reach for an instance metadata service.
+    AWS_EC2_METADATA_DISABLED: "true",
+    ...environment.env,
+  };
+}
+
 /** Builds the command; `spawn()` it to interact (signals), or use {@link runCli}. */
 export function cliCommand(args: readonly string[], environment: CliEnvironment): Deno.Command {
   const output = environment.inheritOutput ? "inherit" : "piped";
@@ -54,21 +69,40 @@ export function cliCommand(args: readonly string[], environment: CliEnvironment)
     args: [...(environment.binary ? [] : taskArguments(environment)), ...args],
     cwd: environment.binary ? environment.workingDirectory : PROJECT_DIRECTORY,
     clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: environment.home,
-      DENO_DIR: realDenoDirectory(),
-      INIT_CWD: environment.workingDirectory,
-      NO_COLOR: "1",
-      RUST_BACKTRACE: "0",
-      // Never let the credential chain reach for an instance metadata service.
-      AWS_EC2_METADATA_DISABLED: "true",
-      ...environment.env,
-    },
+    env: cliEnvironmentVariables(environment),
     stdin: "null",
     stdout: output,
     stderr: output,
   });
+}
+
+/**
+ * `deno task summarize ARGS` as a user runs it: on a pseudo-terminal (`script`), so Ctrl-C typed on
+ * its standard input reaches the whole foreground process group, or as the leader of a new process
+ * group (`setsid`), so a signal can be sent to the group as systemd and `docker stop` do.
+ */
+export function taskCommand(
+  how: "terminal" | "process-group",
+  args: readonly string[],
+  environment: CliEnvironment,
+): Deno.Command {
+  const taskLine = ["deno", "task", "--quiet", "summarize", ...args].map(shellWord).join(" ");
+  const [program, programArgs] = how === "terminal"
+    ? ["script", ["--quiet", "--flush", "--return", "--command", taskLine, "/dev/null"]]
+    : ["setsid", ["deno", "task", "--quiet", "summarize", ...args]];
+  return new Deno.Command(program, {
+    args: programArgs,
+    cwd: PROJECT_DIRECTORY,
+    clearEnv: true,
+    env: { ...cliEnvironmentVariables(environment), TERM: "xterm" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+function shellWord(word: string): string {
+  return `'${word.replaceAll("'", `'"'"'`)}'`;
 }
 
 /** Runs the CLI to the end. */

@@ -6,7 +6,14 @@ import {
   emulatorEventFromRecord,
   startAwsEmulator,
 } from "../support/aws_emulator.ts";
-import { cliCommand, type CliResult, fakeCredentials, runCli, temporaryEnvironment } from "./cli_harness.ts";
+import {
+  cliCommand,
+  type CliResult,
+  fakeCredentials,
+  runCli,
+  taskCommand,
+  temporaryEnvironment,
+} from "./cli_harness.ts";
 
 /** One test's world. */
 export interface Scenario {
@@ -17,6 +24,8 @@ export interface Scenario {
   credentials: { accessKeyId: string; secretAccessKey: string };
   run(args: readonly string[], extraEnv?: Record<string, string>): Promise<CliResult>;
   spawn(args: readonly string[]): Deno.ChildProcess;
+  /** `deno task summarize ARGS` on a pseudo-terminal or as a new process group (see {@link taskCommand}). */
+  spawnTask(how: "terminal" | "process-group", args: readonly string[]): Deno.ChildProcess;
   /** The parsed summary file the run wrote (the only .json in results/). */
   summary(): Promise<Record<string, unknown> & { _metadata: Record<string, unknown> }>;
   resultsDirectory: string;
@@ -48,6 +57,7 @@ export async function scenario(options: Omit<AwsEmulatorOptions, "acceptedAccess
     resultsDirectory,
     run: (args, extraEnv = {}) => runCli(args, { ...environment, env: { ...env, ...extraEnv } }),
     spawn: (args) => cliCommand(args, { ...environment, env }).spawn(),
+    spawnTask: (how, args) => taskCommand(how, args, { ...environment, env }).spawn(),
     async summary() {
       const names = [];
       for await (const entry of Deno.readDir(resultsDirectory)) {

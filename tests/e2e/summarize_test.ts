@@ -175,7 +175,7 @@ Deno.test("summarize --output-dir writes where asked, relative to the caller's f
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      /^error: Cannot create the output folder '\/proc\/no-such-folder': this command may write only/m,
+      /^error: Cannot write to the output folder '\/proc\/no-such-folder': this command may write only/m,
     );
   });
 });
