@@ -4,12 +4,16 @@
  */
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
+import { getHomeDir, loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
+import { join } from "node:path";
 import { StandardRetryStrategy } from "@smithy/util-retry";
-import { CannotRunError } from "../errors.ts";
+import { checkProfileChain, explainCredentialError, type ProfileInUse } from "./credential_errors.ts";
+import { createTrailBucketApi, endpointConfigured, type TrailBucketApi } from "./trail_bucket.ts";
 import { PROGRAM_NAME, VERSION } from "../version.ts";
+import { RenewingCredentials } from "./renewing_credentials.ts";
 
 /** The caller's account, from STS GetCallerIdentity. */
 export interface CallerIdentity {
@@ -75,6 +79,8 @@ export interface AwsApis {
   readonly account: AccountApi;
   /** The event history of `region`. */
   eventHistory(region: string): EventHistoryApi;
+  /** S3 reads of one trail bucket, in the home region (the SDK follows a redirect to the bucket's region). */
+  trailBucket(bucket: string): TrailBucketApi;
   /**
    * Resolves credentials anew through the provider chain (after `ExpiredTokenException`):
    * clients made from now on sign with the new credentials.
@@ -90,6 +96,32 @@ export interface AwsClientOptions {
   homeRegion?: string | undefined;
   /** Time limit of one HTTP attempt. */
   requestTimeoutMilliseconds: number;
+  /** Act as this role (another account's), assumed with the caller's credentials; undefined: as the caller. */
+  assumeRole?: AssumeRoleTarget | undefined;
+}
+
+/** A role to assume in another account (sts:AssumeRole). */
+export interface AssumeRoleTarget {
+  roleArn: string;
+  /** Shows in the target account's CloudTrail as the session of the role. */
+  sessionName: string;
+  externalId?: string | undefined;
+}
+
+/** One account of an organization, from Organizations ListAccounts. */
+export interface OrganizationAccount {
+  id: string;
+  name: string;
+  /** `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`, `CLOSED`, ... (the account's State, else its older Status). */
+  state: string;
+}
+
+/** Organizations calls, made with the caller's credentials (the management or a delegated administrator account). */
+export interface OrganizationApi {
+  /** DescribeOrganization: the management account's id. */
+  managementAccountId(signal?: AbortSignal): Promise<string>;
+  /** ListAccounts, every page (a page may be empty before the last). */
+  listAccounts(signal?: AbortSignal): Promise<OrganizationAccount[]>;
 }
 
 const FALLBACK_HOME_REGION = "us-east-1";
@@ -121,19 +153,19 @@ class TransientFaultRetryStrategy extends StandardRetryStrategy {
 export async function createAwsApis(
   options: AwsClientOptions,
 ): Promise<AwsApis> {
-  if (options.profile !== undefined) await assertProfileExists(options.profile);
+  const profileInUse = profileOf(options.profile);
+  if (profileInUse !== undefined) await assertProfileExists(profileInUse);
   const profileOption = options.profile === undefined ? {} : { profile: options.profile };
-  let credentials = fromNodeProviderChain(profileOption);
-  const clientSettings = () => ({
-    ...profileOption,
-    credentials,
-    customUserAgent: `${PROGRAM_NAME}/${VERSION}`,
-    maxAttempts: SDK_MAX_ATTEMPTS,
-    retryStrategy: new TransientFaultRetryStrategy(SDK_MAX_ATTEMPTS),
-    requestHandler: { requestTimeout: options.requestTimeoutMilliseconds },
-  });
+  let credentials: CredentialProvider = fromNodeProviderChain(profileOption);
+  const clientSettings = () => sharedClientSettings(options, credentials);
   const homeRegion = options.homeRegion ??
     await configuredRegion(profileOption) ?? FALLBACK_HOME_REGION;
+  // An assumed role signs with keys from sts:AssumeRole (signed with the caller's), renewed before they expire;
+  // they are obtained here, so a role that cannot be assumed fails this call, naming sts:AssumeRole.
+  const role = options.assumeRole === undefined
+    ? undefined
+    : await assumedRole(options.assumeRole, new STSClient({ ...clientSettings(), region: homeRegion }));
+  if (role !== undefined) credentials = () => role.current();
   const sts = new STSClient({ ...clientSettings(), region: homeRegion });
   const ec2 = new EC2Client({ ...clientSettings(), region: homeRegion });
   const cloudTrailClients = new Map<string, CloudTrailClient>();
@@ -150,11 +182,12 @@ export async function createAwsApis(
   return {
     account: {
       async callerIdentity(signal) {
-        const output = await sts.send(
-          new GetCallerIdentityCommand({}),
-          abortOptions(signal),
-        );
-        return { accountId: output.Account ?? "", arn: output.Arn ?? "" };
+        try {
+          const output = await sts.send(new GetCallerIdentityCommand({}), abortOptions(signal));
+          return { accountId: output.Account ?? "", arn: output.Arn ?? "" };
+        } catch (error) {
+          throw explainCredentialError(error, profileInUse);
+        }
       },
       async enabledRegions(signal) {
         const output = await ec2.send(
@@ -203,11 +236,98 @@ export async function createAwsApis(
         },
       };
     },
+    trailBucket(bucket) {
+      return createTrailBucketApi(
+        bucket,
+        { ...clientSettings(), region: homeRegion },
+        endpointConfigured((name) => Deno.env.get(name)),
+      );
+    },
     refreshCredentials() {
       // ignoreCache: read the shared files again, in case the user (or a tool) renewed the keys there.
-      credentials = fromNodeProviderChain({ ...profileOption, ignoreCache: true });
+      if (role === undefined) credentials = fromNodeProviderChain({ ...profileOption, ignoreCache: true });
+      else role.invalidate();
       for (const client of cloudTrailClients.values()) client.destroy();
       cloudTrailClients.clear();
+    },
+  };
+}
+
+type CredentialProvider = ReturnType<typeof fromNodeProviderChain>;
+
+/** The settings every SDK client of ours shares. */
+function sharedClientSettings(options: AwsClientOptions, credentials: CredentialProvider) {
+  return {
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    credentials,
+    customUserAgent: `${PROGRAM_NAME}/${VERSION}`,
+    maxAttempts: SDK_MAX_ATTEMPTS,
+    retryStrategy: new TransientFaultRetryStrategy(SDK_MAX_ATTEMPTS),
+    requestHandler: { requestTimeout: options.requestTimeoutMilliseconds },
+  };
+}
+
+/** Assumes the role once now (so a denial surfaces here) and renews it before expiry from then on. */
+async function assumedRole(target: AssumeRoleTarget, sts: STSClient): Promise<RenewingCredentials> {
+  const role = new RenewingCredentials(async () => {
+    const output = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: target.roleArn,
+        RoleSessionName: target.sessionName,
+        ...(target.externalId === undefined ? {} : { ExternalId: target.externalId }),
+      }),
+    );
+    const keys = output.Credentials;
+    if (!keys?.AccessKeyId || !keys.SecretAccessKey || !keys.SessionToken || !keys.Expiration) {
+      throw new Error(`sts:AssumeRole of ${target.roleArn} returned no credentials`);
+    }
+    return {
+      accessKeyId: keys.AccessKeyId,
+      secretAccessKey: keys.SecretAccessKey,
+      sessionToken: keys.SessionToken,
+      expiration: keys.Expiration,
+    };
+  }, Date.now); // The SDK decides when to ask again by Date.now too: both must read the same clock.
+  await role.current();
+  return role;
+}
+
+/**
+ * Builds the real SDK-backed {@link OrganizationApi}, signed with the caller's credentials.
+ * Organizations has one endpoint per partition; the SDK picks it from the home region.
+ */
+export async function createOrganizationApi(options: AwsClientOptions): Promise<OrganizationApi> {
+  const profileInUse = profileOf(options.profile);
+  if (profileInUse !== undefined) await assertProfileExists(profileInUse);
+  const profileOption = options.profile === undefined ? {} : { profile: options.profile };
+  const homeRegion = options.homeRegion ?? await configuredRegion(profileOption) ?? FALLBACK_HOME_REGION;
+  const organizations = new OrganizationsClient({
+    ...sharedClientSettings(options, fromNodeProviderChain(profileOption)),
+    region: homeRegion,
+  });
+  return {
+    async managementAccountId(signal) {
+      const output = await organizations.send(new DescribeOrganizationCommand({}), abortOptions(signal));
+      const id = output.Organization?.MasterAccountId;
+      if (!id) throw new Error("DescribeOrganization returned no management account");
+      return id;
+    },
+    async listAccounts(signal) {
+      const accounts: OrganizationAccount[] = [];
+      let nextToken: string | undefined;
+      // Organizations may answer empty pages that still carry a NextToken: only a missing token ends the list.
+      do {
+        const output = await organizations.send(
+          new ListAccountsCommand(nextToken === undefined ? {} : { NextToken: nextToken }),
+          abortOptions(signal),
+        );
+        for (const account of output.Accounts ?? []) {
+          if (!account.Id) continue;
+          accounts.push({ id: account.Id, name: account.Name ?? "", state: account.State ?? account.Status ?? "" });
+        }
+        nextToken = output.NextToken || undefined;
+      } while (nextToken !== undefined);
+      return accounts;
     },
   };
 }
@@ -218,16 +338,26 @@ function abortOptions(
   return signal === undefined ? {} : { abortSignal: signal };
 }
 
+/** The profile the SDK will use: `--profile`, else `AWS_PROFILE` (which the SDK reads itself). */
+function profileOf(flag: string | undefined): ProfileInUse | undefined {
+  if (flag !== undefined) return { name: flag, from: "--profile" };
+  const fromEnvironment = Deno.env.get("AWS_PROFILE");
+  return fromEnvironment ? { name: fromEnvironment, from: "AWS_PROFILE" } : undefined;
+}
+
 /**
- * Fails early and by name for a profile that is in neither file: the SDK would
- * only say it could not load credentials from any provider.
+ * Fails early and by name for a profile (or a `source_profile` it leads to) that is in neither file:
+ * the SDK would only say it could not load credentials from any provider.
  */
-async function assertProfileExists(profile: string): Promise<void> {
+async function assertProfileExists(profile: ProfileInUse): Promise<void> {
   const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true });
-  if (profile in configFile || profile in credentialsFile) return;
-  throw new CannotRunError(
-    `Cannot use profile '${profile}': it is in neither the AWS config file nor the credentials file`,
-  );
+  const home = getHomeDir();
+  checkProfileChain(profile, {
+    config: configFile,
+    credentials: credentialsFile,
+    configPath: Deno.env.get("AWS_CONFIG_FILE") || join(home, ".aws", "config"),
+    credentialsPath: Deno.env.get("AWS_SHARED_CREDENTIALS_FILE") || join(home, ".aws", "credentials"),
+  });
 }
 
 /** The region the AWS config or environment names, if any (the SDK's own resolution). */

@@ -1,7 +1,7 @@
 /** The main job: read CloudTrail in every region, write the summary and what goes with it. */
 import { resolve } from "node:path";
 import type { AccountApi, CallerIdentity } from "../aws/clients.ts";
-import { awsErrorCode, classifyAwsError } from "../aws/error_kind.ts";
+import { awsErrorCode } from "../aws/error_kind.ts";
 import { CannotRunError, CliError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
 import { stringifySorted } from "../report/json.ts";
 import { RawDump, RawDumpError } from "../report/raw_dump.ts";
@@ -160,13 +160,8 @@ async function callerIdentity(account: AccountApi, signal: AbortSignal): Promise
     return await account.callerIdentity(signal);
   } catch (error) {
     throwIfInterrupted(signal, error);
-    const kind = classifyAwsError(error);
-    if (kind === "invalid-credentials" || kind === "expired-credentials") {
-      throw new CannotRunError(
-        "No or invalid AWS credentials configured: set AWS_PROFILE or use --profile, or run 'aws configure' / 'aws sso login'",
-        { cause: error },
-      );
-    }
+    // The AWS adapter already named the cause of a credential failure (profile, file, command to run).
+    if (error instanceof CliError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new CannotRunError(`Cannot call sts:GetCallerIdentity: ${awsErrorCode(error)}: ${message}`, {
       cause: error,

@@ -116,17 +116,51 @@ Deno.test("summarize exits 1 with a clear message without valid credentials or w
   await t.step("no credentials at all", async () => {
     const result = await world.run([], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /^error: No or invalid AWS credentials configured/m);
+    assert.match(result.stderr, /^error: No AWS credentials found: set AWS_PROFILE or use --profile/m);
   });
   await t.step("credentials the account does not know", async () => {
     const result = await world.run([], { AWS_ACCESS_KEY_ID: "AKIAUNKNOWN000000000" });
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /^error: No or invalid AWS credentials configured/m);
+    assert.match(result.stderr, /^error: AWS does not accept the credentials \(InvalidClientTokenId\)/m);
   });
   await t.step("a profile that does not exist", async () => {
     const result = await world.run(["--profile", "no-such-profile"]);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /^error: Cannot use profile 'no-such-profile'/m);
+    assert.match(result.stderr, /^error: Cannot use profile 'no-such-profile': it is in neither the AWS config file/m);
+  });
+  await t.step("AWS_PROFILE naming a profile that does not exist", async () => {
+    const result = await world.run([], { AWS_PROFILE: "typo" });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^error: Cannot use profile 'typo' \(from AWS_PROFILE\): it is in neither the AWS config file '.*\/\.aws\/config'/m,
+    );
+  });
+  await t.step("a profile whose source_profile is missing, and an SSO profile without a token", async () => {
+    await Deno.mkdir(join(world.home, ".aws"), { recursive: true });
+    await Deno.writeTextFile(
+      join(world.home, ".aws", "config"),
+      "[profile chained]\nrole_arn = arn:aws:iam::111122223333:role/Audit\nsource_profile = base\n\n" +
+        "[profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n" +
+        "sso_account_id = 111122223333\nsso_role_name = Audit\n",
+    );
+    const chained = await world.run(["--profile", "chained"], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    assert.equal(chained.code, 1, chained.stderr);
+    assert.match(chained.stderr, /^error: Cannot use profile 'chained': it takes its keys from source_profile 'base'/m);
+    const sso = await world.run([], { AWS_PROFILE: "sso", AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    assert.equal(sso.code, 1, sso.stderr);
+    assert.match(
+      sso.stderr,
+      /^error: The SSO session of profile 'sso' \(from AWS_PROFILE\) has no valid token: run 'aws sso login --profile sso'/m,
+    );
+    await Deno.remove(join(world.home, ".aws"), { recursive: true });
+  });
+  await t.step("expired keys", async () => {
+    world.emulator.expireAccessKey(world.credentials.accessKeyId);
+    const result = await world.run([]);
+    world.emulator.acceptAccessKey(world.credentials.accessKeyId);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^error: The AWS credentials have expired \(ExpiredToken(Exception)?\): renew them/m);
   });
   await t.step("a profile from ~/.aws/credentials works", async () => {
     await Deno.mkdir(join(world.home, ".aws"));
