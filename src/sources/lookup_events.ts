@@ -36,6 +36,12 @@ export const DEFAULT_RECOVERY_LIMITS: RecoveryLimits = {
   callTimeoutMilliseconds: 30_000,
 };
 
+/** A LookupEvents time window; both ends are inclusive, as the API treats StartTime and EndTime. */
+export interface TimeWindow {
+  startTime: Date;
+  endTime: Date;
+}
+
 /** What {@link LookupEventsSource} reads and how. */
 export interface LookupEventsSourceOptions {
   apis: AwsApis;
@@ -44,6 +50,11 @@ export interface LookupEventsSourceOptions {
   startTime: Date;
   endTime: Date;
   lookupAttribute?: LookupAttribute | undefined;
+  /**
+   * Per region, the windows to read instead of [startTime, endTime], one after another with the region's
+   * pacing (the cache asks only for what it does not hold). A region with an empty list reads nothing.
+   */
+  regionWindows?: ReadonlyMap<string, readonly TimeWindow[]> | undefined;
   /** Requests per second per region (the quota is 2). */
   ratePerSecond: number;
   /** Token bucket burst; 1 means evenly spaced. */
@@ -85,15 +96,31 @@ export class LookupEventsSource implements EventSource {
     sink: EventSink,
     signal: AbortSignal,
   ): Promise<void> {
+    const { startTime, endTime } = this.#options;
+    const windows = this.#options.regionWindows?.get(progress.name) ?? [{ startTime, endTime }];
+    const bucket = new TokenBucket(this.#options.clock, {
+      ratePerSecond: this.#options.ratePerSecond,
+      burst: this.#options.burst,
+    });
+    for (const window of windows) {
+      if (!await this.#readWindow(progress, window, bucket, sink, signal)) return;
+    }
+    progress.status = "complete";
+  }
+
+  /** Pages through one window; false when the region failed or was interrupted (its status says which). */
+  async #readWindow(
+    progress: PartitionProgress,
+    window: TimeWindow,
+    bucket: TokenBucket,
+    sink: EventSink,
+    signal: AbortSignal,
+  ): Promise<boolean> {
     const { apis, clock } = this.#options;
     const limits = this.#limits;
     const random = this.#options.random ?? Math.random;
     const region = progress.name;
-    const bucket = new TokenBucket(clock, {
-      ratePerSecond: this.#options.ratePerSecond,
-      burst: this.#options.burst,
-    });
-    const cursor = new RegionCursor(this.#options.endTime);
+    const cursor = new RegionCursor(window.endTime);
     let transientFailures = 0;
     let throttledInARow = 0;
     let credentialRefreshes = 0;
@@ -101,18 +128,19 @@ export class LookupEventsSource implements EventSource {
     const fail = (error: unknown) => {
       progress.status = "failed";
       progress.errorCode = awsErrorCode(error);
+      return false;
     };
 
     while (true) {
       if (signal.aborted) {
         progress.status = "interrupted";
-        return;
+        return false;
       }
       let page: LookupEventsPage;
       try {
         page = await apis.eventHistory(region).lookupEvents(
           {
-            startTime: this.#options.startTime,
+            startTime: window.startTime,
             endTime: cursor.endTime,
             nextToken: cursor.nextToken,
             lookupAttribute: this.#options.lookupAttribute,
@@ -125,7 +153,7 @@ export class LookupEventsSource implements EventSource {
       } catch (error) {
         if (signal.aborted) {
           progress.status = "interrupted";
-          return;
+          return false;
         }
         const kind = classifyAwsError(error);
         if (kind === "throttling") {
@@ -201,10 +229,7 @@ export class LookupEventsSource implements EventSource {
       progress.events += events.length;
       if (events.length > 0) await sink(events);
       cursor.nextToken = page.nextToken;
-      if (page.nextToken === undefined) {
-        progress.status = "complete";
-        return;
-      }
+      if (page.nextToken === undefined) return true;
     }
   }
 }
