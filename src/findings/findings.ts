@@ -64,6 +64,26 @@ const RULES_BY_CALL = new Map(
   (sensitiveCalls.rules as SensitiveCallRule[]).map((rule) => [`${rule.eventSource}:${rule.eventName}`, rule]),
 );
 
+/** The sensitive-call rule of an API call (`<eventSource>:<eventName>`), if it has one. */
+export function sensitiveCallRule(apiCall: string): Readonly<SensitiveCallRule> | undefined {
+  return RULES_BY_CALL.get(apiCall);
+}
+
+/** The rules on who acted and how they signed in (also computed in SQL by src/athena). */
+export const IDENTITY_RULES = {
+  rootActivity: {
+    rule: "root-activity",
+    severity: "high",
+    description: "The root user was used: it cannot be restricted by policies",
+  },
+  consoleLoginFailed: { rule: "console-login-failed", severity: "medium", description: "Failed console sign-in" },
+  consoleLoginWithoutMfa: {
+    rule: "console-login-without-mfa",
+    severity: "high",
+    description: "Console sign-in without MFA",
+  },
+} as const satisfies Record<string, { rule: string; severity: Severity; description: string }>;
+
 /** Error codes that mean "not allowed", with or without the EC2 `Client.` prefix. */
 const DENIED_CODES = /(^|:)(Client\.)?(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedAccess)$/;
 
@@ -132,14 +152,14 @@ export class FindingsCollector {
     }
     const record = activity.record;
     if (field(record, "userIdentity", "type") === "Root" && field(record, "eventType") !== "AwsServiceEvent") {
-      this.#add(activity, "root-activity", "high", null, "The root user was used: it cannot be restricted by policies");
+      this.#addRule(activity, IDENTITY_RULES.rootActivity, null);
     }
     if (activity.apiCall === "signin.amazonaws.com:ConsoleLogin") {
       const failed = field(record, "responseElements", "ConsoleLogin") === "Failure" || !activity.successful;
       if (failed) {
-        this.#add(activity, "console-login-failed", "medium", activity.apiCall, "Failed console sign-in");
+        this.#addRule(activity, IDENTITY_RULES.consoleLoginFailed, activity.apiCall);
       } else if (field(record, "additionalEventData", "MFAUsed") === "No") {
-        this.#add(activity, "console-login-without-mfa", "high", activity.apiCall, "Console sign-in without MFA");
+        this.#addRule(activity, IDENTITY_RULES.consoleLoginWithoutMfa, activity.apiCall);
       }
     }
     this.#observeTraits(activity);
@@ -164,6 +184,14 @@ export class FindingsCollector {
         first_seen: occurrences.firstMs === undefined ? null : isoTimestamp(occurrences.firstMs),
         last_seen: occurrences.lastMs === undefined ? null : isoTimestamp(occurrences.lastMs),
       }));
+  }
+
+  #addRule(
+    activity: ActivityRecord,
+    { rule, severity, description }: { rule: string; severity: Severity; description: string },
+    apiCall: string | null,
+  ): void {
+    this.#add(activity, rule, severity, apiCall, description);
   }
 
   #add(activity: ActivityRecord, rule: string, severity: Severity, apiCall: string | null, description: string): void {
