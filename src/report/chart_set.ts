@@ -1,5 +1,5 @@
 /** Which charts a summary gets, with their titles and file paths (the Python tool's set). */
-import type { SectionName, Summary } from "../summary/types.ts";
+import type { CountSection, SectionName, Summary } from "../summary/types.ts";
 import { type BarChart, KEPT_LABEL_LENGTH, MAX_LABEL_LENGTH } from "./chart_layout.ts";
 import { cutToLength } from "./chart_text.ts";
 import { uniqueFileNames } from "./file_names.ts";
@@ -11,7 +11,8 @@ export interface ChartJob {
   readonly chart: BarChart;
 }
 
-interface SectionCharts {
+/** How one section is charted. */
+export interface SectionCharts {
   readonly section: SectionName;
   /** Title words, e.g. "API calls by principal". */
   readonly subject: string;
@@ -23,7 +24,7 @@ const total = (counts: Record<string, number>) => Object.values(counts).reduce((
 const distinct = (counts: Record<string, number>) => Object.keys(counts).length;
 
 /** The sections in the order the Python tool drew them. */
-const SECTION_CHARTS: readonly SectionCharts[] = [
+export const SECTION_CHARTS: readonly SectionCharts[] = [
   { section: "api_calls_by_principal", subject: "API calls by principal", summaryValue: total },
   { section: "api_calls_by_region", subject: "API calls by region", summaryValue: total },
   { section: "ip_addresses_by_principal", subject: "IP addresses by principal", summaryValue: distinct },
@@ -43,20 +44,30 @@ const SECTION_CHARTS: readonly SectionCharts[] = [
  */
 export function chartsForSummary(summary: Summary): ChartJob[] {
   const jobs: ChartJob[] = [];
-  for (const { section, subject, summaryValue } of SECTION_CHARTS) {
-    const counts = summary[section] ?? {};
-    const keys = Object.keys(counts);
-    const bars = keys.map((key) => ({ label: key, value: summaryValue(counts[key] ?? {}) }));
-    if (bars.length > 0) jobs.push({ path: `${section}_summary.png`, chart: { title: `${subject} summary`, bars } });
-    const fileNames = uniqueFileNames(keys);
+  for (const charts of SECTION_CHARTS) {
+    const counts = summary[charts.section] ?? {};
+    const summaryChart = sectionSummaryChart(charts, counts);
+    if (summaryChart.bars.length > 0) jobs.push({ path: `${charts.section}_summary.png`, chart: summaryChart });
+    const fileNames = uniqueFileNames(Object.keys(counts));
     for (const [key, fileName] of fileNames) {
-      const keyBars = Object.entries(counts[key] ?? {}).map(([label, value]) => ({ label, value }));
-      if (keyBars.length === 0) continue;
-      jobs.push({
-        path: `${section}/${fileName}.png`,
-        chart: { title: `${subject} '${cutToLength([...key], MAX_LABEL_LENGTH, KEPT_LABEL_LENGTH)}'`, bars: keyBars },
-      });
+      const chart = keyChart(charts, key, counts[key] ?? {});
+      if (chart.bars.length === 0) continue;
+      jobs.push({ path: `${charts.section}/${fileName}.png`, chart });
     }
   }
   return jobs;
+}
+
+/** The `<section>_summary` chart: one bar per principal or region. */
+export function sectionSummaryChart(charts: SectionCharts, counts: CountSection): BarChart {
+  const bars = Object.keys(counts).map((key) => ({ label: key, value: charts.summaryValue(counts[key] ?? {}) }));
+  return { title: `${charts.subject} summary`, bars };
+}
+
+/** The chart of one principal or region of a section: one bar per sub key. */
+export function keyChart(charts: SectionCharts, key: string, counts: Record<string, number>): BarChart {
+  return {
+    title: `${charts.subject} '${cutToLength([...key], MAX_LABEL_LENGTH, KEPT_LABEL_LENGTH)}'`,
+    bars: Object.entries(counts).map(([label, value]) => ({ label, value })),
+  };
 }
