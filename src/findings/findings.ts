@@ -5,6 +5,7 @@
  */
 import sensitiveCalls from "./sensitive_calls.json" with { type: "json" };
 import { isoTimestamp } from "../summary/timestamps.ts";
+import { earliest, latest } from "../summary/time_bounds.ts";
 import type { ActivityRecord } from "../summary/types.ts";
 
 /** Severities, most severe first. */
@@ -90,7 +91,8 @@ const DENIED_CODES = /(^|:)(Client\.)?(AccessDenied|AccessDeniedException|Unauth
 const MINUTE = 60_000;
 const TEN_MINUTES = 10 * MINUTE;
 
-interface Occurrences {
+/** How often one rule fired for one principal and call (structured-cloneable). */
+export interface Occurrences {
   rule: string;
   severity: Severity;
   principal: string;
@@ -101,7 +103,8 @@ interface Occurrences {
   lastMs: number | undefined;
 }
 
-interface PrincipalTraits {
+/** What the anomaly rules track per principal (structured-cloneable). */
+export interface PrincipalTraits {
   sourceIps: Set<string>;
   userAgents: Set<string>;
   callsPerMinute: Map<number, number>;
@@ -115,6 +118,16 @@ function field(record: Readonly<Record<string, unknown>>, ...path: string[]): un
     value = (value as Record<string, unknown>)[key];
   }
   return value;
+}
+
+/** A collector's mergeable state: occurrences by rule, principal and call; traits by principal. */
+export interface FindingsState {
+  occurrences: Map<string, Occurrences>;
+  traits: Map<string, PrincipalTraits>;
+}
+
+function addCounts(into: Map<number, number>, from: ReadonlyMap<number, number>): void {
+  for (const [bucket, count] of from) into.set(bucket, (into.get(bucket) ?? 0) + count);
 }
 
 /** The highest count in any bucket, and that bucket's start. */
@@ -163,6 +176,36 @@ export class FindingsCollector {
       }
     }
     this.#observeTraits(activity);
+  }
+
+  /** The collector's state, for {@link FindingsCollector.merge} elsewhere (live: do not change it). */
+  get state(): FindingsState {
+    return { occurrences: this.#occurrences, traits: this.#traits };
+  }
+
+  /** Adds another collector's state (a worker's): the findings are as if this one had seen its records. */
+  merge(state: FindingsState): void {
+    for (const [key, other] of state.occurrences) {
+      const occurrences = this.#occurrences.get(key);
+      if (occurrences === undefined) {
+        this.#occurrences.set(key, other);
+        continue;
+      }
+      occurrences.count += other.count;
+      occurrences.firstMs = earliest(occurrences.firstMs, other.firstMs);
+      occurrences.lastMs = latest(occurrences.lastMs, other.lastMs);
+    }
+    for (const [principal, other] of state.traits) {
+      const traits = this.#traits.get(principal);
+      if (traits === undefined) {
+        this.#traits.set(principal, other);
+        continue;
+      }
+      for (const ip of other.sourceIps) traits.sourceIps.add(ip);
+      for (const agent of other.userAgents) traits.userAgents.add(agent);
+      addCounts(traits.callsPerMinute, other.callsPerMinute);
+      addCounts(traits.deniedPerTenMinutes, other.deniedPerTenMinutes);
+    }
   }
 
   /** Every finding, most severe first, then by count. */

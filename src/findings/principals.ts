@@ -1,5 +1,6 @@
 /** The `principals` section: when each principal was first and last seen, and how busy it was. Pure. */
 import { isoTimestamp } from "../summary/timestamps.ts";
+import { earliest, latest } from "../summary/time_bounds.ts";
 import type { ActivityRecord } from "../summary/types.ts";
 
 /** One principal's row of the `principals` section. */
@@ -13,7 +14,8 @@ export interface PrincipalRow {
   distinct_source_ips: number;
 }
 
-interface Tally {
+/** One principal's running tally (structured-cloneable, so a worker's tallies can be merged). */
+export interface Tally {
   firstMs: number | undefined;
   lastMs: number | undefined;
   total: number;
@@ -49,6 +51,28 @@ export class PrincipalActivity {
     if (time !== undefined) {
       if (tally.firstMs === undefined || time < tally.firstMs) tally.firstMs = time;
       if (tally.lastMs === undefined || time > tally.lastMs) tally.lastMs = time;
+    }
+  }
+
+  /** The tallies so far, for {@link PrincipalActivity.merge} elsewhere (live: do not change them). */
+  get state(): ReadonlyMap<string, Tally> {
+    return this.#tallies;
+  }
+
+  /** Adds another collector's tallies (a worker's): the result is as if this one had seen its records. */
+  merge(state: ReadonlyMap<string, Tally>): void {
+    for (const [principal, other] of state) {
+      const tally = this.#tallies.get(principal);
+      if (tally === undefined) {
+        this.#tallies.set(principal, other);
+        continue;
+      }
+      tally.total += other.total;
+      tally.failed += other.failed;
+      for (const region of other.regions) tally.regions.add(region);
+      for (const ip of other.sourceIps) tally.sourceIps.add(ip);
+      tally.firstMs = earliest(tally.firstMs, other.firstMs);
+      tally.lastMs = latest(tally.lastMs, other.lastMs);
     }
   }
 

@@ -3,6 +3,9 @@ import { type ActivityRecord, type CountSection, SECTION_NAMES, type SectionName
 
 type Counts = Map<string, Map<string, number>>;
 
+/** The aggregator's counts as plain Maps: structured-cloneable, so a worker's counts can be merged. */
+export type AggregatorState = Record<SectionName, Counts>;
+
 function increment(counts: Counts, key: string, subKey: string): void {
   let inner = counts.get(key);
   if (inner === undefined) {
@@ -42,6 +45,26 @@ export class SummaryAggregator {
     }
     increment(sections.ip_addresses_by_principal, activity.principal, activity.ipAddress);
     increment(sections.user_agents_by_principal, activity.principal, activity.userAgent);
+  }
+
+  /** The counts so far, for {@link SummaryAggregator.merge} elsewhere (the live Maps: do not change them). */
+  get state(): AggregatorState {
+    return this.#sections;
+  }
+
+  /** Adds counts made by another aggregator (a worker's): the result is as if this one had seen its records. */
+  merge(state: AggregatorState): void {
+    for (const name of SECTION_NAMES) {
+      const counts = this.#sections[name];
+      for (const [key, inner] of state[name]) {
+        let mine = counts.get(key);
+        if (mine === undefined) {
+          mine = new Map();
+          counts.set(key, mine);
+        }
+        for (const [subKey, count] of inner) mine.set(subKey, (mine.get(subKey) ?? 0) + count);
+      }
+    }
   }
 
   /** The five sections as plain objects (keys in insertion order; the JSON writer sorts them). */

@@ -1,6 +1,6 @@
 /** Turns source events into counts: parse, derive keys, filter, hand on. Pure. */
 import { describeRecord, matchesActivityType, parseRecord } from "./activity_record.ts";
-import { SummaryAggregator } from "./aggregate.ts";
+import { type AggregatorState, SummaryAggregator } from "./aggregate.ts";
 import type { ActivityRecord, ActivityType, SourceEvent } from "./types.ts";
 
 /** Anything that looks at each counted record (the principals table, the findings). */
@@ -50,6 +50,12 @@ export class EventSummarizer {
     this.#observers = observers;
   }
 
+  /** Adds counts made by another summarizer (a worker's); its observers are merged by their owners. */
+  merge(counts: RecordCounts, aggregatorState: AggregatorState): void {
+    for (const key of Object.keys(this.#counts) as (keyof RecordCounts)[]) this.#counts[key] += counts[key];
+    this.aggregator.merge(aggregatorState);
+  }
+
   /** The counts so far (a copy). */
   get counts(): RecordCounts {
     return { ...this.#counts };
@@ -57,13 +63,21 @@ export class EventSummarizer {
 
   /** Parses and counts one event. */
   add(event: SourceEvent): void {
-    this.#counts.records_read += 1;
     const record = parseRecord(event.cloudTrailEvent);
-    if (record === undefined) {
-      this.#counts.records_unreadable += 1;
-      return;
-    }
-    const activity = describeRecord(record, event.region);
+    if (record === undefined) this.addUnreadable();
+    else this.addRecord(record, event.region);
+  }
+
+  /** Counts a record that is not a JSON object (a file source found it already parsed). */
+  addUnreadable(): void {
+    this.#counts.records_read += 1;
+    this.#counts.records_unreadable += 1;
+  }
+
+  /** Counts one record parsed already (trail files are parsed whole, not record by record). */
+  addRecord(record: Record<string, unknown>, region: string): void {
+    this.#counts.records_read += 1;
+    const activity = describeRecord(record, region);
     if (!activity.identityRecognized) {
       this.#counts.records_with_unrecognized_identity += 1;
     }

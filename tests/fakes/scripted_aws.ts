@@ -80,6 +80,10 @@ export class ScriptedAws implements AwsApis {
     };
   }
 
+  trailBucket(): never {
+    throw new Error("The scripted AWS has no S3: trail bucket tests use the emulator");
+  }
+
   refreshCredentials(): void {
     this.credentialRefreshes += 1;
   }

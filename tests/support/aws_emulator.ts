@@ -10,6 +10,7 @@
  * from then on, and Organizations ListAccounts / DescribeOrganization (JSON 1.1) list them,
  * paged, with empty pages before the last when asked.
  */
+import type { S3Emulator } from "./s3_emulator.ts";
 
 /** One event the emulator serves. */
 export interface EmulatorEvent {
@@ -108,6 +109,8 @@ export interface AwsEmulatorOptions {
   organization?: EmulatorOrganizationOptions;
   /** Lifetime of AssumeRole keys in seconds, whatever DurationSeconds asked (default: DurationSeconds). */
   assumedRoleSeconds?: number;
+  /** Buckets served to requests signed for service `s3` (path-style; see s3_emulator.ts). */
+  s3?: S3Emulator;
 }
 
 /** A running emulator. */
@@ -547,6 +550,7 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
     try {
       if (!scope) throw new EmulatorError("MissingAuthenticationToken", 403, "Request is missing Authentication Token");
       const caller = checkCredentials(scope.accessKeyId, service, request);
+      if (service === "s3" && options.s3) return await options.s3.handle(request);
       if (queryProtocol) {
         const parameters = new URLSearchParams(await request.text());
         return queryResponse(service, parameters, scope.region, caller);

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
+import {
+  countTrailText,
+  type RecordFilter,
+  type RecordReceiver,
+  TrailFileError,
+  trailFileText,
+} from "../../src/sources/trail_records.ts";
+
+const OPEN: RecordFilter = {
+  windowStartMs: undefined,
+  windowEndMs: undefined,
+  includeDataEvents: false,
+  accounts: undefined,
+  regions: undefined,
+};
+
+function receiver() {
+  const counted: { record: Record<string, unknown>; region: string }[] = [];
+  let unreadable = 0;
+  const sink: RecordReceiver = {
+    addRecord: (record, region) => counted.push({ record, region }),
+    addUnreadable: () => unreadable++,
+  };
+  return { sink, counted, unreadable: () => unreadable };
+}
+
+const record = (eventTime: string, extra: Record<string, unknown> = {}) => ({
+  eventTime,
+  eventSource: "iam.amazonaws.com",
+  eventName: "ListUsers",
+  awsRegion: "eu-west-1",
+  recipientAccountId: "111122223333",
+  ...extra,
+});
+
+Deno.test("a gzipped CloudTrail log file is detected by content and every record counted under its awsRegion", () => {
+  const bytes = gzipSync(JSON.stringify({ Records: [record("2026-11-01T10:00:00Z"), record("2026-11-01T11:00:00Z")] }));
+  const { sink, counted } = receiver();
+  const tally = countTrailText(trailFileText(bytes), OPEN, sink);
+  assert.equal(tally.kind, "log");
+  assert.equal(tally.records, 2);
+  assert.deepEqual(counted.map((item) => item.region), ["eu-west-1", "eu-west-1"]);
+  assert.deepEqual(tally.regions["eu-west-1"], {
+    records: 2,
+    oldestMs: Date.parse("2026-11-01T10:00:00Z"),
+    newestMs: Date.parse("2026-11-01T11:00:00Z"),
+  });
+  assert.deepEqual(tally.accounts, { "111122223333": 2 });
+});
+
+Deno.test("JSON lines of plain records and of LookupEvents items (raw dumps) both count, bad lines as unreadable", () => {
+  const lines = [
+    JSON.stringify(record("2026-11-01T10:00:00Z")),
+    JSON.stringify({ EventId: "1", CloudTrailEvent: JSON.stringify(record("2026-11-01T10:01:00Z")) }),
+    "not json",
+    "",
+    JSON.stringify({ EventId: "2", CloudTrailEvent: "{broken" }),
+  ].join("\n");
+  const { sink, counted, unreadable } = receiver();
+  const tally = countTrailText(lines, OPEN, sink);
+  assert.equal(tally.kind, "lines");
+  assert.equal(counted.length, 2);
+  assert.equal(unreadable(), 2);
+  assert.equal(tally.records, 4);
+});
+
+Deno.test("digest, Insight, empty and non-JSON files are recognised and nothing of them is counted", () => {
+  const { sink, counted } = receiver();
+  const digest = JSON.stringify({ digestStartTime: "2026-11-01T10:00:00Z", logFiles: [] });
+  const insight = JSON.stringify({ Records: [{ eventType: "AwsCloudTrailInsight", eventCategory: "Insight" }] });
+  assert.equal(countTrailText(digest, OPEN, sink).kind, "digest");
+  assert.equal(countTrailText(insight, OPEN, sink).kind, "insight");
+  const empty = countTrailText('{"Records":[]}', OPEN, sink);
+  assert.equal(empty.kind, "log");
+  assert.equal(empty.records, 0);
+  assert.equal(countTrailText("just some notes\nand more", OPEN, sink).kind, "not-cloudtrail");
+  assert.equal(countTrailText("", OPEN, sink).kind, "not-cloudtrail");
+  assert.equal(counted.length, 0);
+});
+
+Deno.test("a truncated gzip stream is a file error with its own code, not a crash", () => {
+  const bytes = gzipSync(JSON.stringify({ Records: [record("2026-11-01T10:00:00Z")] }));
+  assert.throws(
+    () => trailFileText(bytes.subarray(0, bytes.length - 10)),
+    (error: unknown) => error instanceof TrailFileError && error.code === "TruncatedGzip",
+  );
+});
+
+Deno.test("the window is inclusive to the millisecond; one millisecond outside is tallied, not counted", () => {
+  const start = Date.parse("2026-11-01T10:00:00Z");
+  const end = Date.parse("2026-11-01T11:00:00Z");
+  const text = JSON.stringify({
+    Records: [
+      record("2026-11-01T09:59:59.999Z"),
+      record("2026-11-01T10:00:00Z"),
+      record("2026-11-01T11:00:00Z"),
+      record("2026-11-01T11:00:00.001Z"),
+      record("not a time"),
+    ],
+  });
+  const { sink, counted } = receiver();
+  const tally = countTrailText(text, { ...OPEN, windowStartMs: start, windowEndMs: end }, sink);
+  assert.equal(tally.recordsOutsideWindow, 2);
+  // A record whose time cannot be read cannot be placed outside the window: it is counted.
+  assert.deepEqual(counted.map((item) => item.record.eventTime), [
+    "2026-11-01T10:00:00Z",
+    "2026-11-01T11:00:00Z",
+    "not a time",
+  ]);
+});
+
+Deno.test("management events only unless data events are asked for; categories are tallied either way", () => {
+  const text = JSON.stringify({
+    Records: [
+      record("2026-11-01T10:00:00Z"),
+      record("2026-11-01T10:00:00Z", { eventCategory: "Management" }),
+      record("2026-11-01T10:00:00Z", { eventCategory: "Data" }),
+      record("2026-11-01T10:00:00Z", { eventCategory: "NetworkActivity" }),
+    ],
+  });
+  const management = receiver();
+  const tally = countTrailText(text, OPEN, management.sink);
+  assert.equal(management.counted.length, 2);
+  assert.equal(tally.recordsOfOtherCategories, 2);
+  assert.deepEqual(tally.recordsByCategory, { Management: 2, Data: 1, NetworkActivity: 1 });
+  const all = receiver();
+  countTrailText(text, { ...OPEN, includeDataEvents: true }, all.sink);
+  assert.equal(all.counted.length, 4);
+});
+
+Deno.test("account and region filters leave other records out and tally them", () => {
+  const text = JSON.stringify({
+    Records: [
+      record("2026-11-01T10:00:00Z"),
+      record("2026-11-01T10:00:00Z", { recipientAccountId: "444455556666" }),
+      record("2026-11-01T10:00:00Z", { awsRegion: "us-east-1" }),
+    ],
+  });
+  const { sink, counted } = receiver();
+  const tally = countTrailText(text, { ...OPEN, accounts: ["111122223333"], regions: ["eu-west-1"] }, sink);
+  assert.equal(counted.length, 1);
+  assert.equal(tally.recordsOfOtherAccountsOrRegions, 2);
+});
