@@ -25,6 +25,8 @@ export interface Finding {
   count: number;
   first_seen: string | null;
   last_seen: string | null;
+  /** On a Sigma finding: this principal's finding of our rule that fired on the same records (one incident). */
+  grouped_with?: string;
 }
 
 /** Thresholds of the anomaly rules. */
@@ -139,6 +141,16 @@ function busiest(buckets: Map<number, number>): [number, number] {
   return best;
 }
 
+/** The findings' order: by severity (most severe first), then count (highest first), rule and principal. */
+export function compareFindings(
+  a: Pick<Finding, "severity" | "count" | "rule" | "principal">,
+  b: Pick<Finding, "severity" | "count" | "rule" | "principal">,
+): number {
+  return SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.count - a.count ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
+    (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0);
+}
+
 /**
  * Collects findings as records go by.
  * @example
@@ -152,6 +164,7 @@ export class FindingsCollector {
   readonly #thresholds: AnomalyThresholds;
   readonly #occurrences = new Map<string, Occurrences>();
   readonly #traits = new Map<string, PrincipalTraits>();
+  readonly #firedOnLastRecord: string[] = [];
 
   constructor(thresholds: Partial<AnomalyThresholds> = {}) {
     this.#thresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
@@ -159,6 +172,7 @@ export class FindingsCollector {
 
   /** Looks at one record. */
   observe(activity: ActivityRecord): void {
+    this.#firedOnLastRecord.length = 0;
     const rule = RULES_BY_CALL.get(activity.apiCall);
     if (rule !== undefined && activity.successful) {
       this.#add(activity, rule.id, rule.severity, activity.apiCall, rule.reason);
@@ -208,15 +222,16 @@ export class FindingsCollector {
     }
   }
 
+  /** The rules that fired on the record observed last (for grouping Sigma findings with ours). */
+  get firedOnLastRecord(): readonly string[] {
+    return this.#firedOnLastRecord;
+  }
+
   /** Every finding, most severe first, then by count. */
   findings(): Finding[] {
     const found = [...this.#occurrences.values(), ...this.#anomalies()];
     return found
-      .sort((a, b) =>
-        SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.count - a.count ||
-        (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
-        (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0)
-      )
+      .sort(compareFindings)
       .map((occurrences) => ({
         rule: occurrences.rule,
         severity: occurrences.severity,
@@ -238,6 +253,7 @@ export class FindingsCollector {
   }
 
   #add(activity: ActivityRecord, rule: string, severity: Severity, apiCall: string | null, description: string): void {
+    this.#firedOnLastRecord.push(rule);
     const key = JSON.stringify([rule, activity.principal, apiCall]);
     let occurrences = this.#occurrences.get(key);
     if (occurrences === undefined) {
@@ -353,15 +369,22 @@ export interface RiskScore {
 /**
  * A risk score per principal: the weights of its findings' severities
  * ({@link RISK_WEIGHTS}, each rule counted once however often it fired), capped
- * at {@link MAXIMUM_RISK_SCORE}; highest first.
+ * at {@link MAXIMUM_RISK_SCORE}; highest first. Findings grouped together
+ * (`grouped_with`) are one incident: it counts once, at its highest severity.
  */
 export function riskScores(findings: readonly Finding[]): RiskScore[] {
-  const scores = new Map<string, RiskScore>();
+  const incidents = new Map<string, number>();
   for (const finding of findings) {
-    const score = scores.get(finding.principal) ?? { principal: finding.principal, score: 0, findings: 0 };
-    score.score = Math.min(MAXIMUM_RISK_SCORE, score.score + RISK_WEIGHTS[finding.severity]);
+    const key = JSON.stringify([finding.principal, finding.grouped_with ?? finding.rule]);
+    incidents.set(key, Math.max(incidents.get(key) ?? 0, RISK_WEIGHTS[finding.severity]));
+  }
+  const scores = new Map<string, RiskScore>();
+  for (const [key, weight] of incidents) {
+    const [principal] = JSON.parse(key) as [string];
+    const score = scores.get(principal) ?? { principal, score: 0, findings: 0 };
+    score.score = Math.min(MAXIMUM_RISK_SCORE, score.score + weight);
     score.findings += 1;
-    scores.set(finding.principal, score);
+    scores.set(principal, score);
   }
   return [...scores.values()].sort((a, b) =>
     b.score - a.score || b.findings - a.findings || (a.principal < b.principal ? -1 : 1)

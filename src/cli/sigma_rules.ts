@@ -1,0 +1,67 @@
+/**
+ * The Sigma rules of a run: the bundled set (unless `--no-builtin-sigma`) and the files and folders
+ * of `--sigma-rules`, filtered by `--sigma-status`. The I/O shell around src/findings/sigma/.
+ */
+import { join, relative, resolve } from "node:path";
+import { CannotRunError, UsageError } from "../errors.ts";
+import type { RuleSource, SigmaStatus } from "../findings/sigma/rule.ts";
+import { bundledRuleSources, compileRules, SigmaRuleSet } from "../findings/sigma/rule_set.ts";
+
+/** What the command line chose. */
+export interface SigmaOptions {
+  /** `--sigma-rules` paths, as typed. */
+  rulePaths: string[];
+  /** False with `--no-builtin-sigma`. */
+  builtin: boolean;
+  /** `--sigma-status`, or undefined for the default. */
+  statuses: SigmaStatus[] | undefined;
+}
+
+/** The rules ready to run, and one line per refused rule file (to print and keep in the summary). */
+export interface LoadedSigmaRules {
+  /** The rule files read, structured-cloneable (a worker compiles them again). */
+  sources: RuleSource[];
+  ruleSet: SigmaRuleSet;
+  refused: string[];
+}
+
+async function ruleFilesUnder(path: string, shown: string): Promise<string[]> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new UsageError(`--sigma-rules ${shown}: no such file or folder`);
+    throw new CannotRunError(`--sigma-rules ${shown}: cannot read it (${(error as Error).message})`, { cause: error });
+  }
+  if (info.isFile) return [path];
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(path)) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory) files.push(...await ruleFilesUnder(child, join(shown, entry.name)));
+    else if (/\.ya?ml$/i.test(entry.name)) files.push(child);
+  }
+  return files.sort();
+}
+
+/**
+ * Reads and compiles the rules of a run.
+ * @param workingDirectory where relative `--sigma-rules` paths start
+ * @throws {UsageError} when a `--sigma-rules` path does not exist
+ * @throws {CannotRunError} when a rule file or folder cannot be read
+ */
+export async function loadSigmaRules(options: SigmaOptions, workingDirectory: string): Promise<LoadedSigmaRules> {
+  const sources = options.builtin ? bundledRuleSources() : [];
+  for (const path of options.rulePaths) {
+    const absolute = resolve(workingDirectory, path);
+    for (const file of await ruleFilesUnder(absolute, path)) {
+      const shown = relative(workingDirectory, file) || file;
+      try {
+        sources.push({ file: shown, text: await Deno.readTextFile(file) });
+      } catch (error) {
+        throw new CannotRunError(`--sigma-rules: cannot read ${shown} (${(error as Error).message})`, { cause: error });
+      }
+    }
+  }
+  const { rules, refused } = compileRules(sources, options.statuses);
+  return { sources, ruleSet: new SigmaRuleSet(rules), refused: refused.map((error) => error.message) };
+}
