@@ -19,7 +19,7 @@ export interface SigmaOptions {
 
 /** The rules ready to run, and one line per refused rule file (to print and keep in the summary). */
 export interface LoadedSigmaRules {
-  /** The rule files read, structured-cloneable (a worker compiles them again). */
+  /** The files of the rules in `ruleSet`, structured-cloneable (a worker compiles them again). */
   sources: RuleSource[];
   ruleSet: SigmaRuleSet;
   refused: string[];
@@ -50,18 +50,18 @@ async function ruleFilesUnder(path: string, shown: string): Promise<string[]> {
  * @throws {CannotRunError} when a rule file or folder cannot be read
  */
 export async function loadSigmaRules(options: SigmaOptions, workingDirectory: string): Promise<LoadedSigmaRules> {
-  const sources = options.builtin ? bundledRuleSources() : [];
+  const files = options.builtin ? bundledRuleSources() : [];
   for (const path of options.rulePaths) {
     const absolute = resolve(workingDirectory, path);
     for (const file of await ruleFilesUnder(absolute, path)) {
       const shown = relative(workingDirectory, file) || file;
       try {
-        sources.push({ file: shown, text: await Deno.readTextFile(file) });
+        files.push({ file: shown, text: await Deno.readTextFile(file) });
       } catch (error) {
         throw new CannotRunError(`--sigma-rules: cannot read ${shown} (${(error as Error).message})`, { cause: error });
       }
     }
   }
-  const { rules, refused } = compileRules(sources, options.statuses);
+  const { rules, sources, refused } = compileRules(files, options.statuses);
   return { sources, ruleSet: new SigmaRuleSet(rules), refused: refused.map((error) => error.message) };
 }

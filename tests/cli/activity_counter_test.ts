@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import { ActivityCounter, type ActivityCounterOptions } from "../../src/cli/activity_counter.ts";
 import { CORPUS_FILES, CORPUS_MISSING, corpusAvailable, corpusLines } from "../support/real_corpus.ts";
 import { syntheticRecord } from "../e2e/scenario.ts";
+import { bundledRuleSources } from "../../src/findings/sigma/rule_set.ts";
 
 const OPTIONS: ActivityCounterOptions = {
   activityType: "ALL",
   // Low thresholds, so the anomaly rules (per-minute, per-ten-minutes, distinct sets) fire and are compared too.
   thresholds: { callsPerMinute: 2, sourceIps: 2, userAgents: 2, deniedPerTenMinutes: 2 },
+  sigmaRules: bundledRuleSources(),
 };
 
 function everything(counter: ActivityCounter) {
@@ -14,7 +16,7 @@ function everything(counter: ActivityCounter) {
     counts: counter.summarizer.counts,
     sections: counter.summarizer.aggregator.sections(),
     principals: counter.principals.section(),
-    findings: counter.findings.findings(),
+    findings: counter.allFindings(),
   };
 }
 

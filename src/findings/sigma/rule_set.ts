@@ -28,6 +28,8 @@ export function bundledRuleSources(): RuleSource[] {
 /** Rules compiled, and the files refused (one error each, its message one line naming the file). */
 export interface CompiledRules {
   rules: SigmaRule[];
+  /** The sources of `rules` (structured-cloneable: a worker compiles them again). */
+  sources: RuleSource[];
   refused: SigmaRuleError[];
 }
 
@@ -41,6 +43,7 @@ export function compileRules(
   statuses: readonly SigmaStatus[] | undefined,
 ): CompiledRules {
   const rules: SigmaRule[] = [];
+  const accepted: RuleSource[] = [];
   const refused: SigmaRuleError[] = [];
   const files = new Map<string, string>();
   for (const source of sources) {
@@ -61,9 +64,11 @@ export function compileRules(
     const wanted = rule.status === undefined
       ? statuses === undefined
       : (statuses ?? DEFAULT_SIGMA_STATUSES).includes(rule.status);
-    if (wanted) rules.push(rule);
+    if (!wanted) continue;
+    rules.push(rule);
+    accepted.push(source);
   }
-  return { rules, refused };
+  return { rules, sources: accepted, refused };
 }
 
 /**
