@@ -12,6 +12,7 @@ import { run } from "./src/cli/run.ts";
 import type { TextSink } from "./src/cli/context.ts";
 import { CliError, EXIT_CODES, UsageError } from "./src/errors.ts";
 import { denoOutputFiles } from "./src/report/files.ts";
+import { escapeControlCharacters } from "./src/report/terminal_text.ts";
 import { PROGRAM_NAME } from "./src/version.ts";
 
 const encoder = new TextEncoder();
@@ -83,7 +84,8 @@ async function main(args: string[]): Promise<number> {
       color: stderr.isTerminal && !Deno.env.get("NO_COLOR"),
     });
   } catch (error) {
-    stderr.write(`error: ${describeError(error, verbose)}\n`);
+    // An error can quote what a server or a file said: never let it drive the terminal (NUL, ESC, bidi).
+    stderr.write(`error: ${escapeControlCharacters(describeError(error, verbose)).replaceAll("\\u000A", "\n")}\n`);
     if (error instanceof UsageError) stderr.write(`${USAGE_LINE}\n`);
     return error instanceof CliError ? error.exitCode : EXIT_CODES.cannotRun;
   } finally {

@@ -31,18 +31,39 @@ const INVALID_CREDENTIAL_CODES = new Set([
   "CredentialsProviderError",
 ]);
 
+/** System error codes of a connection that got no HTTP answer, named for users. */
+const CONNECTION_FAILURES: Record<string, string> = {
+  ECONNREFUSED: "ConnectionRefused",
+  ENOTFOUND: "DnsLookupFailed",
+  EAI_AGAIN: "DnsLookupFailed",
+  ECONNRESET: "ConnectionReset",
+  EPIPE: "ConnectionReset",
+  ETIMEDOUT: "ConnectionTimedOut",
+  EHOSTUNREACH: "HostUnreachable",
+  ENETUNREACH: "NetworkUnreachable",
+};
+
 /**
  * The AWS error code of an error (`ThrottlingException`, `AccessDeniedException`, ...),
- * or a short description for errors that carry none (`TimeoutError`, `NetworkError`).
+ * or a short description for errors that carry none (`RequestTimeout`, `ConnectionRefused`,
+ * `DnsLookupFailed`, `NetworkError`).
  */
 export function awsErrorCode(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { Code?: unknown }).Code;
     if (typeof code === "string" && code !== "") return code;
+    const systemCode = (error as { code?: unknown }).code;
+    if (typeof systemCode === "string" && systemCode in CONNECTION_FAILURES) return CONNECTION_FAILURES[systemCode]!;
+    if (error.name === "TimeoutError") return "RequestTimeout";
     if (error.name && error.name !== "Error") return error.name;
     return "NetworkError";
   }
   return "UnknownError";
+}
+
+/** Whether the error is a connection that got no HTTP answer at all (an outage, not a refusal). */
+export function isConnectionFailure(error: unknown): boolean {
+  return Object.values(CONNECTION_FAILURES).includes(awsErrorCode(error)) || awsErrorCode(error) === "NetworkError";
 }
 
 /** Sorts an error from an SDK call into an {@link AwsErrorKind}. */
@@ -56,7 +77,8 @@ export function classifyAwsError(error: unknown): AwsErrorKind {
     ?.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return "transient";
   if (
-    code === "TimeoutError" || code === "NetworkError" || code === "AbortError"
+    code === "RequestTimeout" || code === "NetworkError" || code === "AbortError" ||
+    Object.values(CONNECTION_FAILURES).includes(code)
   ) return "transient";
   const fault = (error as { $fault?: unknown })?.$fault;
   // An error that never got an HTTP answer (connection reset, refused) is worth retrying.

@@ -134,7 +134,7 @@ export function parseFlags(args: readonly string[]): Options {
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...args],
+      args: negativeNumbersAsValues(args),
       options: FLAG_DEFINITIONS,
       allowPositionals: true,
       strict: true,
@@ -324,6 +324,26 @@ function lookupAttribute(
 }
 
 /** Turns node:util's parse errors into our message style. */
+/**
+ * `--past-hours -1`: node's parser takes `-1` for a flag and calls the value ambiguous. A number after a
+ * flag that takes a value is that flag's value, so the range check can say what is wrong with it.
+ */
+function negativeNumbersAsValues(args: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const argument = args[index]!;
+    const next = args[index + 1];
+    const definition = (FLAG_DEFINITIONS as Record<string, { type: string }>)[argument.replace(/^--/, "")];
+    if (argument.startsWith("--") && definition?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${argument}=${next}`);
+      index += 1;
+    } else {
+      joined.push(argument);
+    }
+  }
+  return joined;
+}
+
 function parseArgsMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string })?.code;

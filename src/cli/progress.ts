@@ -28,10 +28,12 @@ export function progressLine(
     case "interrupted":
       return `${name}${counts}  interrupted at ${timeText(progress.oldestEventTimeMs)}`;
     case "reading": {
+      if (progress.waitingFor !== undefined) return `${name}${counts}  ${progress.waitingFor}`;
       if (progress.pages === 0) return `${name}started`;
       const covered = coveredFraction(progress);
       const percent = `${(covered * 100).toFixed(1).padStart(5)}%`;
-      const eta = etaText(progress, covered, ratePerSecond);
+      const seconds = secondsLeft(progress, ratePerSecond);
+      const eta = seconds === undefined ? "" : `, ETA ${durationText(seconds)}`;
       return `${name}${counts}  ${percent} back to ${timeText(progress.oldestEventTimeMs)}${eta}${throttled}${retries}`;
     }
   }
@@ -57,21 +59,23 @@ function coveredFraction(progress: PartitionProgress): number {
   );
 }
 
-/** Time left if the rest of the window is as busy as the part read, at the quota. */
-function etaText(
-  progress: PartitionProgress,
-  covered: number,
-  ratePerSecond: number,
-): string {
+/**
+ * Seconds a region still needs if the rest of its window is as busy as the part read, at the quota;
+ * undefined while too little is read to tell. Pure.
+ */
+export function secondsLeft(progress: PartitionProgress, ratePerSecond: number): number | undefined {
+  const covered = coveredFraction(progress);
   // Too little of the window read to extrapolate from: activity is rarely even.
-  if (covered < 0.05 || progress.pages === 0) return "";
+  if (covered < 0.05 || progress.pages === 0) return undefined;
   const remainingPages = progress.pages / covered - progress.pages;
-  const seconds = Math.ceil(remainingPages / ratePerSecond);
-  if (seconds < 60) return `, ETA ${seconds}s`;
-  if (seconds < 3600) {
-    return `, ETA ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
-  }
-  return `, ETA ${Math.floor(seconds / 3600)}h${String(Math.floor(seconds / 60) % 60).padStart(2, "0")}m`;
+  return Math.ceil(remainingPages / ratePerSecond);
+}
+
+/** `42s`, `3m07s`, `2h05m`. Pure. */
+export function durationText(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor(seconds / 60) % 60).padStart(2, "0")}m`;
 }
 
 function timeText(milliseconds: number | undefined): string {

@@ -80,7 +80,9 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   });
 
   say(
-    `Reading CloudTrail event history of account ${identity.accountId} in ${regions.length} regions, ` +
+    `Reading CloudTrail event history of account ${identity.accountId} in ${regions.length} region${
+      regions.length === 1 ? "" : "s"
+    }, ` +
       `${startTime.toISOString()} to ${endTime.toISOString()} (${options.lookupRate} requests/s per region)`,
   );
   const progress = options.quiet ? undefined : new ProgressReporter(deps.stderr, source.partitions, options.lookupRate);
@@ -145,7 +147,11 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   }
   const failed = Object.keys(summary._metadata.regions_failed);
   if (failed.length > 0) {
-    say(`${failed.length} of ${regions.length} regions failed: ${failed.join(", ")} (see _metadata.regions_failed)`);
+    say(
+      `${failed.length} of ${regions.length} region${regions.length === 1 ? "" : "s"} failed: ${
+        failed.join(", ")
+      } (see _metadata.regions_failed)`,
+    );
   }
   // A finding at the --fail-on level is a fact whatever else failed, so its exit code wins.
   if (options.failOn !== undefined && meetsFailOn(findings, options.failOn)) {

@@ -72,7 +72,7 @@ export function renderTerminalReport(summary: Summary, options: TerminalReportOp
 
   heading(
     `Account ${escapeForTerminal(String(metadata.account_id))} (as ${
-      escapeForTerminal(String(metadata.account_principal))
+      escapeForTerminal(String(metadata.account_principal ?? "-"))
     })`,
   );
   const analyzed = metadata.cloudtrail_data_analyzed ?? { from_timestamp: "", to_timestamp: "" };
@@ -83,8 +83,10 @@ export function renderTerminalReport(summary: Summary, options: TerminalReportOp
   const enabled = Array.isArray(metadata.regions_enabled) ? metadata.regions_enabled : [];
   const read = Array.isArray(metadata.regions_read) ? metadata.regions_read as string[] : enabled;
   const failed = Object.entries(metadata.regions_failed ?? {});
+  // Older summaries list failed regions in regions_read too; newer ones only the regions read.
+  const succeeded = read.filter((region) => !failed.some(([failedRegion]) => failedRegion === region)).length;
   lines.push(
-    `Regions: ${read.length - failed.length} of ${read.length} read` + (failed.length === 0 ? "" : paint(
+    `Regions: ${succeeded} of ${succeeded + failed.length} read` + (failed.length === 0 ? "" : paint(
       `, failed: ${
         failed.map(([region, code]) => `${escapeForTerminal(region)} (${escapeForTerminal(String(code))})`).join(", ")
       }`,

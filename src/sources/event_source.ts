@@ -14,18 +14,20 @@ export interface PartitionProgress {
   readonly name: string;
   status: PartitionStatus;
   /** Error code when `status` is `failed`. */
-  errorCode?: string;
+  errorCode?: string | undefined;
   /** Events handed on so far. */
   events: number;
   /** Pages (API calls that returned events) so far. */
   pages: number;
   /** Responses the server throttled (each retried with the same page token). */
   throttled: number;
-  /** Retries after transient faults, credential refreshes and restarts. */
+  /** Every attempt after the first: the SDK's own retries, ours after transient faults, credential refreshes, restarts. */
   retries: number;
+  /** Set while the partition waits out a fault (e.g. "ConnectionRefused: retrying in 16 s"), for progress lines. */
+  waitingFor?: string | undefined;
   /** Newest and oldest event time seen (epoch ms). */
-  newestEventTimeMs?: number;
-  oldestEventTimeMs?: number;
+  newestEventTimeMs?: number | undefined;
+  oldestEventTimeMs?: number | undefined;
   /** The time window this partition covers (epoch ms). */
   readonly windowStartMs: number;
   readonly windowEndMs: number;

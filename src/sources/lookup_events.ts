@@ -5,7 +5,7 @@
  */
 import type { Clock } from "../clock.ts";
 import type { AwsApis, LookupAttribute, LookupEventsPage } from "../aws/clients.ts";
-import { awsErrorCode, classifyAwsError } from "../aws/error_kind.ts";
+import { awsErrorCode, classifyAwsError, isConnectionFailure } from "../aws/error_kind.ts";
 import type { SourceEvent } from "../summary/types.ts";
 import type { EventSink, EventSource, PartitionProgress } from "./event_source.ts";
 import { TokenBucket } from "./rate_limiter.ts";
@@ -24,6 +24,10 @@ export interface RecoveryLimits {
   restarts: number;
   /** Time limit of one LookupEvents call. */
   callTimeoutMilliseconds: number;
+  /** How long a region keeps retrying while it gets no connection at all (an outage) before it fails. */
+  outageMilliseconds: number;
+  /** The longest wait between two attempts during an outage. */
+  outageBackoffCapMilliseconds: number;
 }
 
 /** The default {@link RecoveryLimits}. */
@@ -34,6 +38,8 @@ export const DEFAULT_RECOVERY_LIMITS: RecoveryLimits = {
   credentialRefreshes: 3,
   restarts: 10,
   callTimeoutMilliseconds: 30_000,
+  outageMilliseconds: 5 * 60_000,
+  outageBackoffCapMilliseconds: 30_000,
 };
 
 /** A LookupEvents time window; both ends are inclusive, as the API treats StartTime and EndTime. */
@@ -125,9 +131,14 @@ export class LookupEventsSource implements EventSource {
     let throttledInARow = 0;
     let credentialRefreshes = 0;
     let restarts = 0;
+    let connectionFailures = 0;
+    let outageStartedMs: number | undefined;
     const fail = (error: unknown) => {
       progress.status = "failed";
-      progress.errorCode = awsErrorCode(error);
+      progress.waitingFor = undefined;
+      const code = awsErrorCode(error);
+      // Only our call time limit aborts a call here (Ctrl-C is handled before): say timeout, not abort.
+      progress.errorCode = code === "AbortError" ? "RequestTimeout" : code;
       return false;
     };
 
@@ -137,6 +148,7 @@ export class LookupEventsSource implements EventSource {
         return false;
       }
       let page: LookupEventsPage;
+      let attemptsOfThisCall = 0;
       try {
         page = await apis.eventHistory(region).lookupEvents(
           {
@@ -147,7 +159,11 @@ export class LookupEventsSource implements EventSource {
           },
           {
             signal: AbortSignal.any([signal, AbortSignal.timeout(limits.callTimeoutMilliseconds)]),
-            beforeEachAttempt: () => bucket.take(signal),
+            beforeEachAttempt: () => {
+              // Every attempt after a call's first is a retry, the SDK's own included.
+              if (attemptsOfThisCall++ > 0) progress.retries += 1;
+              return bucket.take(signal);
+            },
           },
         );
       } catch (error) {
@@ -161,6 +177,22 @@ export class LookupEventsSource implements EventSource {
           throttledInARow += 1;
           if (throttledInARow > limits.throttledInARow) return fail(error);
           bucket.slowDown();
+          continue;
+        }
+        if (kind === "transient" && isConnectionFailure(error)) {
+          // No connection at all: an outage, which can last minutes. Wait it out longer than a fault.
+          outageStartedMs ??= clock.now();
+          if (clock.now() - outageStartedMs >= limits.outageMilliseconds) return fail(error);
+          connectionFailures += 1;
+          progress.retries += 1;
+          const delay = Math.min(
+            limits.outageBackoffCapMilliseconds,
+            limits.transientBackoffMilliseconds * 2 ** (connectionFailures - 1),
+          );
+          progress.waitingFor = `${awsErrorCode(error)}: retrying in ${Math.round(delay / 1000)} s ` +
+            `(gives up after ${Math.round(limits.outageMilliseconds / 60_000)} min without a connection)`;
+          await sleepUnlessAborted(clock, delay, signal);
+          progress.waitingFor = undefined;
           continue;
         }
         if (kind === "transient") {
@@ -200,6 +232,8 @@ export class LookupEventsSource implements EventSource {
       if (progress.pages === 0) bucket.restartInterval();
       bucket.recordSuccess();
       transientFailures = 0;
+      connectionFailures = 0;
+      outageStartedMs = undefined;
       throttledInARow = 0;
       credentialRefreshes = 0;
 

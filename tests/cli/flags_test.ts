@@ -93,6 +93,7 @@ Deno.test("parseFlags() rejects bad values with a message naming the flag and th
   const cases: [string[], RegExp][] = [
     [["--activity-type", "SOME"], /--activity-type: use one of ALL, SUCCESSFUL, FAILED/],
     [["--past-hours", "0"], /--past-hours: use a whole number from 1 to 2160/],
+    [["--past-hours", "-1"], /^Invalid value '-1' for --past-hours: use a whole number from 1 to 2160$/],
     [["--past-hours", "2161"], /--past-hours/],
     [["--past-hours", "1.5"], /--past-hours/],
     [["--past-hours", "abc"], /--past-hours/],

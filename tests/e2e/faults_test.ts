@@ -59,7 +59,14 @@ Deno.test("summarize retries HTTP 5xx (SDK retries, then ours) and timeouts", as
     world.emulator.faults("eu-west-1").serverErrorStatus = 503;
     const result = await world.run(FAST);
     assert.equal(result.code, 0, result.stderr);
-    await assertExact(world, expected, total);
+    const summary = await assertExact(world, expected, total);
+    // Every attempt after a page's first is a retry, the SDK's own included.
+    const coverage = summary._metadata.regions_coverage as Record<string, { retries: number; pages: number }>;
+    for (const region of ["us-east-1", "eu-west-1"]) {
+      const stats = world.emulator.stats(region);
+      assert.equal(coverage[region]!.retries, stats.requests - stats.pages, region);
+      assert.ok(coverage[region]!.retries >= (region === "us-east-1" ? 4 : 2), region);
+    }
   });
   await t.step("a request that never answers", async () => {
     const { world, expected, total } = await faultScenario();
@@ -68,6 +75,17 @@ Deno.test("summarize retries HTTP 5xx (SDK retries, then ours) and timeouts", as
     const result = await world.run([...FAST, "--request-timeout", "1"]);
     assert.equal(result.code, 0, result.stderr);
     await assertExact(world, expected, total);
+  });
+  await t.step("a region whose requests never answer fails as a timeout, not an abort", async () => {
+    const { world } = await faultScenario(20, 60);
+    await using _ = world;
+    world.emulator.faults("us-east-1").hangs = 1000;
+    const result = await world.run([...FAST, "--request-timeout", "1"]);
+    assert.equal(result.code, 3, result.stderr);
+    const summary = await world.summary();
+    assert.deepEqual(summary._metadata.regions_failed, { "us-east-1": "RequestTimeout" });
+    assert.deepEqual(summary._metadata.regions_read, ["eu-west-1"], "a failed region is not listed as read");
+    assert.match(result.stderr, /1 of 2 regions failed: us-east-1/);
   });
   await t.step("a region whose faults go on fails cleanly; the other completes", async () => {
     const { world } = await faultScenario(20, 60);

@@ -98,6 +98,8 @@ Deno.test("summarize rejects bad flags with exit 2 and writes nothing", async (t
     [["--activity-type", "some"], /--activity-type: use one of ALL, SUCCESSFUL, FAILED/],
     [["--nonsense"], /Unknown flag '--nonsense'/],
     [["--regions", "eu-central-1"], /Invalid value 'eu-central-1' for --regions: it is not enabled/],
+    // Control characters in an error line are shown escaped, never sent raw to the terminal.
+    [["--activity-type", "x\u001b[2J\u0007"], /Invalid value 'x\\u001B\[2J\\u0007' for --activity-type/],
   ];
   for (const [args, message] of cases) {
     await t.step(args.join(" "), async () => {

@@ -147,3 +147,46 @@ Deno.test("LookupEventsSource.read() stops when interrupted and marks regions in
   assert.deepEqual(eventSource.partitions.map((partition) => partition.status), ["interrupted", "interrupted"]);
   assert.ok(eventSource.partitions.every((partition) => partition.oldestEventTimeMs !== undefined));
 });
+
+/** A connection that got no HTTP answer, as the SDK's HTTP handler throws it. */
+function connectionRefused(): Error {
+  return Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" });
+}
+
+Deno.test("LookupEventsSource.read() waits out an outage of minutes, saying so, and reads everything after", async () => {
+  const aws = new ScriptedAws({ "eu-west-1": scriptedEvents("eu", 100, END), "us-east-1": [] });
+  aws.failNext("eu-west-1", ...Array.from({ length: 12 }, connectionRefused));
+  const clock = new FakeClock(END);
+  const eventSource = source(aws, clock);
+  const waits: string[] = [];
+  const originalSleep = clock.sleep.bind(clock);
+  clock.sleep = (milliseconds, signal) => {
+    const waiting = eventSource.partitions[0]!.waitingFor;
+    if (waiting !== undefined) waits.push(waiting);
+    return originalSleep(milliseconds, signal);
+  };
+  const events = await readAll(eventSource);
+  assert.equal(idsOf(events, "eu-west-1").length, 100);
+  const [region] = eventSource.partitions;
+  assert.equal(region!.status, "complete");
+  assert.equal(region!.waitingFor, undefined);
+  assert.equal(waits.length, 12);
+  assert.match(waits[0]!, /^ConnectionRefused: retrying in 1 s \(gives up after 5 min without a connection\)$/);
+  assert.match(waits.at(-1)!, /retrying in 30 s/, "backoff is capped");
+  assert.ok(clock.now() - END > 3 * 60_000, "the outage lasted minutes");
+});
+
+Deno.test("LookupEventsSource.read() gives a region up after 5 minutes without a connection, naming the cause", async () => {
+  const aws = new ScriptedAws({
+    "eu-west-1": scriptedEvents("eu", 100, END),
+    "us-east-1": scriptedEvents("us", 10, END),
+  });
+  aws.failNext("eu-west-1", ...Array.from({ length: 100 }, connectionRefused));
+  const eventSource = source(aws, new FakeClock(END));
+  const events = await readAll(eventSource);
+  assert.deepEqual(eventSource.partitions.map((partition) => [partition.status, partition.errorCode]), [
+    ["failed", "ConnectionRefused"],
+    ["complete", undefined],
+  ]);
+  assert.equal(idsOf(events, "us-east-1").length, 10);
+});
