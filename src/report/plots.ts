@@ -1,13 +1,13 @@
 /**
  * Writes every chart of a summary as PNG files into one folder, rendering in
  * parallel Web Workers. Load it with `await import()` only when charts are asked
- * for: it pulls in d3, resvg's WebAssembly and the font.
+ * for: it pulls in d3 and the font, and its workers resvg's WebAssembly.
  */
 import { join } from "node:path";
 import { SECTION_NAMES, type Summary } from "../summary/types.ts";
 import { type ChartJob, chartsForSummary } from "./chart_set.ts";
 import type { ChartRequest, ChartResponse } from "./_chart_worker.ts";
-import { writeFileAtomic } from "./files.ts";
+import { removeStaleTemporaryFiles, writeFileAtomic } from "./files.ts";
 
 /** How {@link writePlots} writes. */
 export interface WritePlotsOptions {
@@ -26,6 +26,11 @@ export interface WritePlotsOptions {
    * @default navigator.hardwareConcurrency
    */
   workers?: number;
+  /**
+   * Workers from {@link startChartWorkers}, started earlier (e.g. while the summary was read), used instead of
+   * starting `workers` new ones. {@link writePlots} stops them when it is done, whatever happens.
+   */
+  startedWorkers?: ChartWorkers;
   /** Called after each file is written. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -41,6 +46,7 @@ const SAFE_RELATIVE_PATH = /^(?:[A-Za-z0-9_+=,.@-]+\/)?[A-Za-z0-9_+=,.@-]+\.png$
  * folder, or a chart cannot be rendered or written
  */
 export async function writePlots(summary: Summary, options: WritePlotsOptions): Promise<{ files: string[] }> {
+  using workers = options.startedWorkers ?? startChartWorkers(options.workers);
   const jobs = chartsForSummary(summary);
   for (const job of jobs) {
     const segments = job.path.split("/");
@@ -54,7 +60,7 @@ export async function writePlots(summary: Summary, options: WritePlotsOptions): 
 
   const files = jobs.map((job) => join(options.plotsDirectory, ...job.path.split("/")));
   let done = 0;
-  await renderAll(jobs, options.workers ?? navigator.hardwareConcurrency, async (index, png) => {
+  await renderAll(jobs, workers, async (index, png) => {
     await writeFileAtomic(files[index]!, png);
     options.onProgress?.(++done, jobs.length);
   });
@@ -85,15 +91,28 @@ async function preparePlotsDirectory(directory: string, overwrite: boolean): Pro
     if (!info.isDirectory && !(info.isSymlink && (await Deno.stat(directory)).isDirectory)) {
       throw new Error("it exists and is not a folder");
     }
-    if (!overwrite) {
-      for await (const _ of Deno.readDir(directory)) {
-        throw new Error("the folder is not empty (use --overwrite to replace its charts)");
-      }
+    // A killed run leaves temporary files and empty section folders: neither is a chart to protect.
+    if (await holdsFiles(directory) && !overwrite) {
+      throw new Error("the folder is not empty (use --overwrite to replace its charts)");
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
     await Deno.mkdir(directory, { recursive: true });
   }
+}
+
+/** Whether the folder or its section folders hold any file; temporary files of a killed run are removed first. */
+async function holdsFiles(directory: string): Promise<boolean> {
+  const folders = [directory];
+  for await (const entry of Deno.readDir(directory)) {
+    if (entry.isDirectory) folders.push(join(directory, entry.name));
+  }
+  let holds = false;
+  for (const folder of folders) {
+    await removeStaleTemporaryFiles(folder, 0);
+    for await (const entry of Deno.readDir(folder)) holds ||= !entry.isDirectory;
+  }
+  return holds;
 }
 
 /** Creates a section folder, refusing a symbolic link or a file there: charts never land outside the plots folder. */
@@ -106,48 +125,77 @@ async function ensureRealFolder(folder: string): Promise<void> {
   }
 }
 
+/** Chart workers, started ahead of their first chart: each loads its modules and resvg's WebAssembly meanwhile. */
+export interface ChartWorkers extends Disposable {
+  readonly workers: readonly ChartWorker[];
+}
+
 /**
- * Renders `jobs` on up to `workerCount` workers, handing each finished chart to
- * `save`; a worker gets its next chart while the last one is being saved, so
- * file writes stay off the rendering path. Stops at the first error.
+ * Starts `count` chart workers (at least one). Start them as early as possible: their start-up
+ * (module loading, WebAssembly compilation) then overlaps with whatever comes before the charts.
+ * @default count navigator.hardwareConcurrency
  */
-async function renderAll(
-  jobs: readonly ChartJob[],
-  workerCount: number,
-  save: (index: number, png: Uint8Array) => Promise<void>,
-): Promise<void> {
-  const count = Math.max(1, Math.min(Math.floor(workerCount) || 1, jobs.length));
-  if (jobs.length === 0) return;
-  const workers = Array.from(
-    { length: count },
-    () => new Worker(new URL("./_chart_worker.ts", import.meta.url), { type: "module" }),
-  );
-  let next = 0;
-  try {
-    await Promise.all(workers.map(async (worker) => {
-      let saving = Promise.resolve();
-      while (next < jobs.length) {
-        const index = next++;
-        const response = await renderOn(worker, { index, chart: jobs[index]!.chart });
-        if ("error" in response) throw new Error(`Cannot render '${jobs[index]!.path}': ${response.error}`);
-        // At most one chart per worker waits to be written: memory stays bounded.
-        await saving;
-        saving = save(index, response.png);
-      }
-      await saving;
-    }));
-  } finally {
-    for (const worker of workers) worker.terminate();
+export function startChartWorkers(count: number = navigator.hardwareConcurrency): ChartWorkers {
+  const workers = Array.from({ length: Math.max(1, Math.floor(count) || 1) }, () => new ChartWorker());
+  return {
+    workers,
+    [Symbol.dispose]: () => {
+      for (const worker of workers) worker.terminate();
+    },
+  };
+}
+
+/** One Web Worker of `_chart_worker.ts`, one chart at a time. */
+class ChartWorker {
+  #worker = new Worker(new URL("./_chart_worker.ts", import.meta.url), { type: "module" });
+  #failure: Error | undefined;
+  #pending: { resolve: (response: ChartResponse) => void; reject: (error: Error) => void } | undefined;
+
+  constructor() {
+    this.#worker.onmessage = (event: MessageEvent<ChartResponse>) => this.#pending?.resolve(event.data);
+    // An error while the worker starts is kept for its first chart; handled, it never ends the program.
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      this.#failure = new Error(`Chart worker failed: ${event.message}`);
+      this.#pending?.reject(this.#failure);
+    };
+  }
+
+  /** Renders one chart; rejects when the worker failed. */
+  render(request: ChartRequest): Promise<ChartResponse> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      this.#worker.postMessage(request);
+    });
+  }
+
+  terminate(): void {
+    this.#worker.terminate();
   }
 }
 
-function renderOn(worker: Worker, request: ChartRequest): Promise<ChartResponse> {
-  return new Promise((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<ChartResponse>) => resolve(event.data);
-    worker.onerror = (event) => {
-      event.preventDefault();
-      reject(new Error(`Chart worker failed: ${event.message}`));
-    };
-    worker.postMessage(request);
-  });
+/**
+ * Renders `jobs` on the workers, handing each finished chart to `save`; a
+ * worker gets its next chart while the last one is being saved, so file
+ * writes stay off the rendering path. Stops at the first error.
+ */
+async function renderAll(
+  jobs: readonly ChartJob[],
+  { workers }: ChartWorkers,
+  save: (index: number, png: Uint8Array) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(workers.map(async (worker) => {
+    let saving = Promise.resolve();
+    while (next < jobs.length) {
+      const index = next++;
+      const response = await worker.render({ index, chart: jobs[index]!.chart });
+      if ("error" in response) throw new Error(`Cannot render '${jobs[index]!.path}': ${response.error}`);
+      // At most one chart per worker waits to be written: memory stays bounded.
+      await saving;
+      saving = save(index, response.png);
+    }
+    await saving;
+  }));
 }

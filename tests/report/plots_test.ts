@@ -105,3 +105,22 @@ Deno.test("writePlots() refuses a plots path that is a file", async () => {
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("writePlots() clears what a killed chart write left (temporary files, empty section folders)", async () => {
+  const plotsDirectory = await Deno.makeTempDir({ prefix: "plots_test_" });
+  const leftover = (name: string) => `${name}.0b7e6c2a-4a1e-4c8e-9d3f-1a2b3c4d5e6f.tmp`;
+  try {
+    await Deno.mkdir(join(plotsDirectory, "api_calls_by_principal"));
+    await Deno.writeTextFile(join(plotsDirectory, "api_calls_by_principal", leftover("bob.png")), "half");
+    await Deno.writeTextFile(join(plotsDirectory, leftover("api_calls_by_region_summary.png")), "half");
+    // Without --overwrite: the folder holds no chart, so the rerun is not blocked.
+    await writePlots(summary(["bob"]), { plotsDirectory, workers: 1 });
+    assert.ok(!(await listTree(plotsDirectory)).some((path) => path.endsWith(".tmp")));
+    // With --overwrite: temporary files do not survive either.
+    await Deno.writeTextFile(join(plotsDirectory, "api_calls_by_principal", leftover("carol.png")), "half");
+    await writePlots(summary(["bob"]), { plotsDirectory, workers: 1, overwrite: true });
+    assert.ok(!(await listTree(plotsDirectory)).some((path) => path.endsWith(".tmp")));
+  } finally {
+    await Deno.remove(plotsDirectory, { recursive: true });
+  }
+});
