@@ -1,8 +1,9 @@
 /**
- * `deno task bench [summary|quota|charts ...]`: prints figures; asserts nothing.
+ * `deno task bench [summary|quota|charts|html ...]`: prints figures; asserts nothing.
  * With no names, runs them all (the quota bench takes about a minute).
  */
 import { chartsBench } from "./charts_bench.ts";
+import { htmlBench } from "./html_bench.ts";
 import { quotaBench } from "./quota_bench.ts";
 import { summaryBench } from "./summary_bench.ts";
 
@@ -10,6 +11,7 @@ const BENCHES: Record<string, (print: (line: string) => void) => Promise<void>> 
   summary: summaryBench,
   quota: (print) => quotaBench(print),
   charts: chartsBench,
+  html: htmlBench,
 };
 
 const print = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));

@@ -171,7 +171,7 @@ function page(data: HtmlReportData, figures: string[], summary: Summary): string
   const account = escapeXml(String(summary._metadata?.account_id ?? ""));
   const sectionParts = data.sections.map((section, index) => {
     const figure = figures[index]
-      ? `<figure class="chart"><figcaption>${escapeXml(section.title)} summary</figcaption>${figures[index]}</figure>`
+      ? `<figure class="chart" aria-label="${escapeXml(section.title)} summary chart">${figures[index]}</figure>`
       : `<p class="empty">No data in this section.</p>`;
     return `<section id="${section.id}" aria-labelledby="${section.id}-heading">` +
       `<h2 id="${section.id}-heading">${escapeXml(section.title)}</h2>${figure}` +

@@ -151,6 +151,11 @@ browserTest(
     const { url, folder } = await writeReport(summary);
     try {
       await browser.open(url);
+      if (Deno.env.get("UPDATE_SNAPSHOTS") === "1") {
+        // The README's picture of the report.
+        const picture = new URL("../../doc/html_report.png", import.meta.url).pathname;
+        await browser.screenshot(picture, { x: 0, y: 0, width: 1280, height: 1000 });
+      }
       const principals = Object.keys(summary.principals as object);
       const findings = summary.findings as { severity: string }[];
       assert.equal(await browser.evaluate("document.documentElement.dataset.rendered"), "true");
