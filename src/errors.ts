@@ -4,7 +4,7 @@
 export const EXIT_CODES = {
   /** Every region read. */
   ok: 0,
-  /** Cannot run: credentials, profile, configuration, output folder. */
+  /** Cannot run: credentials, profile, configuration, output folder; or the summary went to stdout or a temporary file. */
   cannotRun: 1,
   /** Usage error: a bad flag or flag value. */
   usage: 2,
