@@ -1,7 +1,8 @@
 /**
- * `deno task bench [summary|quota|charts|html ...]`: prints figures; asserts nothing.
+ * `deno task bench [summary|quota|accounts|charts|html ...]`: prints figures; asserts nothing.
  * With no names, runs them all (the quota bench takes about a minute).
  */
+import { accountsBench } from "./accounts_bench.ts";
 import { chartsBench } from "./charts_bench.ts";
 import { htmlBench } from "./html_bench.ts";
 import { quotaBench } from "./quota_bench.ts";
@@ -10,6 +11,7 @@ import { summaryBench } from "./summary_bench.ts";
 const BENCHES: Record<string, (print: (line: string) => void) => Promise<void>> = {
   summary: summaryBench,
   quota: (print) => quotaBench(print),
+  accounts: (print) => accountsBench(print),
   charts: chartsBench,
   html: htmlBench,
 };
