@@ -180,6 +180,7 @@ Deno.test("summarize names itself in the SDK user agent", async () => {
   await using world = await scenario({ regions: ["us-east-1"], events: {} });
   const result = await world.run(["--lookup-rate", "20"]);
   assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, / in 1 region, /, "one region is not 'regions'");
   assert.ok(
     [...world.emulator.userAgents].some((agent) => agent.includes("aws-summarize-account-activity/0.1.0")),
     [...world.emulator.userAgents].join("\n"),
