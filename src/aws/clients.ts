@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { StandardRetryStrategy } from "@smithy/util-retry";
 import { checkProfileChain, explainCredentialError, type ProfileInUse } from "./credential_errors.ts";
 import { createTrailBucketApi, endpointConfigured, type TrailBucketApi } from "./trail_bucket.ts";
+import { type AthenaApi, createAthenaApi } from "./athena_api.ts";
 import { PROGRAM_NAME, VERSION } from "../version.ts";
 import { RenewingCredentials } from "./renewing_credentials.ts";
 
@@ -81,6 +82,8 @@ export interface AwsApis {
   eventHistory(region: string): EventHistoryApi;
   /** S3 reads of one trail bucket, in the home region (the SDK follows a redirect to the bucket's region). */
   trailBucket(bucket: string): TrailBucketApi;
+  /** Athena in the home region (queries run where the table's catalog is). */
+  athena(): AthenaApi;
   /**
    * Resolves credentials anew through the provider chain (after `ExpiredTokenException`):
    * clients made from now on sign with the new credentials.
@@ -242,6 +245,9 @@ export async function createAwsApis(
         { ...clientSettings(), region: homeRegion },
         endpointConfigured((name) => Deno.env.get(name)),
       );
+    },
+    athena() {
+      return createAthenaApi({ ...clientSettings(), region: homeRegion });
     },
     refreshCredentials() {
       // ignoreCache: read the shared files again, in case the user (or a tool) renewed the keys there.

@@ -5,13 +5,11 @@
 import { deepStrictEqual } from "node:assert/strict";
 import { buildSummaryQuery, type SummaryQueryOptions } from "../../src/athena/summary_query.ts";
 import { checkHeader, SummaryRows } from "../../src/athena/summary_rows.ts";
-import { DEFAULT_THRESHOLDS, FindingsCollector } from "../../src/findings/findings.ts";
-import { PrincipalActivity } from "../../src/findings/principals.ts";
-import { eventTimeMsOf } from "../../src/summary/activity_record.ts";
-import { EventSummarizer } from "../../src/summary/summarizer.ts";
+import { DEFAULT_THRESHOLDS } from "../../src/findings/findings.ts";
 import { duckDbUnavailable, openCloudTrailDatabase, type PlacedRecord } from "../support/duckdb_cloudtrail.ts";
 import { CORPUS_FILES, CORPUS_MISSING, corpusAvailable, corpusRecords } from "../support/real_corpus.ts";
 import { athenaTestRecords } from "./test_records.ts";
+import { assertSameSummary, typescriptSummary } from "./typescript_summary.ts";
 
 const skipReason = await duckDbUnavailable();
 /** Appended to test names: why DuckDB tests are skipped here (one line). */
@@ -30,35 +28,6 @@ const BASE_OPTIONS: SummaryQueryOptions = {
   includeDataEvents: true,
   thresholds: DEFAULT_THRESHOLDS,
 };
-
-/** The TypeScript path over the same records, with the trail-file source's filters. */
-function typescriptSummary(records: readonly Record<string, unknown>[], options: SummaryQueryOptions) {
-  const principals = new PrincipalActivity();
-  const findings = new FindingsCollector(options.thresholds);
-  const summarizer = new EventSummarizer(options.activityType, [principals, findings]);
-  for (const record of records) {
-    const category = typeof record.eventCategory === "string" ? record.eventCategory : "Management";
-    if (category !== "Management" && !options.includeDataEvents) continue;
-    const region = typeof record.awsRegion === "string" ? record.awsRegion : "Unknown";
-    const account = typeof record.recipientAccountId === "string" ? record.recipientAccountId : "Unknown";
-    if (options.regions !== undefined && !options.regions.includes(region)) continue;
-    if (options.accounts !== undefined && !options.accounts.includes(account)) continue;
-    const timeMs = eventTimeMsOf(record.eventTime);
-    if (timeMs !== undefined && (timeMs < options.windowStartMs || timeMs > options.windowEndMs)) continue;
-    summarizer.add({ region, cloudTrailEvent: JSON.stringify(record) });
-  }
-  const counts = summarizer.counts;
-  return {
-    sections: summarizer.aggregator.sections(),
-    principals: principals.section(),
-    findings: findings.findings(),
-    counts: {
-      records_read: counts.records_read,
-      records_counted: counts.records_counted,
-      records_with_unrecognized_identity: counts.records_with_unrecognized_identity,
-    },
-  };
-}
 
 async function sqlSummary(
   placed: readonly PlacedRecord[],
@@ -81,17 +50,6 @@ async function sqlSummary(
   } finally {
     await database.close();
   }
-}
-
-function assertSameSummary(actual: unknown, expected: unknown): void {
-  // Key order differs (the JSON writer sorts); compare as sorted JSON.
-  const sorted = (value: unknown): unknown =>
-    Array.isArray(value)
-      ? value.map(sorted)
-      : value !== null && typeof value === "object"
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sorted(v)]))
-      : value;
-  deepStrictEqual(sorted(actual), sorted(expected));
 }
 
 Deno.test({

@@ -84,6 +84,10 @@ export class ScriptedAws implements AwsApis {
     throw new Error("The scripted AWS has no S3: trail bucket tests use the emulator");
   }
 
+  athena(): never {
+    throw new Error("The scripted AWS has no Athena: Athena tests use the emulator");
+  }
+
   refreshCredentials(): void {
     this.credentialRefreshes += 1;
   }

@@ -10,6 +10,7 @@
  * from then on, and Organizations ListAccounts / DescribeOrganization (JSON 1.1) list them,
  * paged, with empty pages before the last when asked.
  */
+import type { AthenaEmulator } from "./athena_emulator.ts";
 import type { S3Emulator } from "./s3_emulator.ts";
 
 /** One event the emulator serves. */
@@ -113,6 +114,8 @@ export interface AwsEmulatorOptions {
   s3?: S3Emulator;
 }
 
+  /** Answers requests signed for service `athena` (see athena_emulator.ts). */
+  athena?: AthenaEmulator;
 /** A running emulator. */
 export interface AwsEmulator {
   /** `http://127.0.0.1:<port>`: the value for AWS_ENDPOINT_URL. */
@@ -560,6 +563,7 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
       }
       if (service === "cloudtrail" && target.endsWith(".LookupEvents")) {
         inFlight += 1;
+      if (service === "athena" && options.athena) return await options.athena.handle(request);
         maxConcurrentRequests = Math.max(maxConcurrentRequests, inFlight);
         // A hanging request is let go when the emulator closes; the client has given up by then.
         const controller = new AbortController();
