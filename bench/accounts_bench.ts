@@ -59,12 +59,23 @@ export async function accountsBench(
     const times = accountIds.flatMap((id) => statsOf(id).flatMap((stats) => stats.requestTimes));
     const pagingSeconds = (Math.max(...times) - Math.min(...times)) / 1000;
     const throttled = accountIds.flatMap(statsOf).reduce((sum, stats) => sum + stats.throttled, 0);
+    // Where the time beyond the limit goes: accounts starting late, or an account paging slower than its quota.
+    const spans = accountIds.map((id) => {
+      const own = statsOf(id).flatMap((stats) => stats.requestTimes);
+      return { first: Math.min(...own), last: Math.max(...own) };
+    });
+    const startSpread = (Math.max(...spans.map((span) => span.first)) - Math.min(...times)) / 1000;
+    const slowestAccount = Math.max(...spans.map((span) => span.last - span.first)) / 1000;
     print(
       `accounts: ${accountCount} accounts x ${REGIONS.length} regions x ${eventsPerRegion} events, ${pages} pages ` +
         `per region; wall ${wallSeconds.toFixed(2)} s (paging of all accounts ${pagingSeconds.toFixed(2)} s); ` +
         `busiest account's physical limit ${limitSeconds.toFixed(1)} s; ratio ${
           (wallSeconds / limitSeconds).toFixed(3)
-        } (paging alone ${(pagingSeconds / limitSeconds).toFixed(3)}); throttled responses ${throttled}; ` +
+        } (paging alone ${(pagingSeconds / limitSeconds).toFixed(3)}; last account started ${
+          startSpread.toFixed(2)
+        } s after the first; slowest account paged ${
+          slowestAccount.toFixed(2)
+        } s); throttled responses ${throttled}; ` +
         `load average before/after ${loadBefore}/${loadAfter} on ${navigator.hardwareConcurrency} cores`,
     );
   } finally {
