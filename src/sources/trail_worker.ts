@@ -7,12 +7,12 @@
  */
 /// <reference lib="deno.worker" />
 import {
-  countTrailText,
+  countTrailFile,
   type FileTally,
   type RecordFilter,
   type RecordReceiver,
+  trailFileBytes,
   TrailFileError,
-  trailFileText,
 } from "./trail_records.ts";
 
 /** A counter a worker counts into; `state` is structured-cloneable. */
@@ -63,7 +63,7 @@ export async function countTrailJob(
   try {
     const data = job.bytes ?? await Deno.readFile(job.path ?? "");
     bytes = data.length;
-    return { tally: countTrailText(trailFileText(data), filter, counter), bytes };
+    return { tally: countTrailFile(trailFileBytes(data), filter, counter), bytes };
   } catch (error) {
     return { error: errorOf(error), bytes };
   }

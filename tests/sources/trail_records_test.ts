@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import {
-  countTrailText,
+  countTrailFile,
   type RecordFilter,
   type RecordReceiver,
+  trailFileBytes,
   TrailFileError,
-  trailFileText,
 } from "../../src/sources/trail_records.ts";
 
 const OPEN: RecordFilter = {
@@ -26,6 +26,10 @@ function receiver() {
   return { sink, counted, unreadable: () => unreadable };
 }
 
+/** Counts a file given as text. */
+const countText = (text: string, filter: RecordFilter, sink: RecordReceiver) =>
+  countTrailFile(new TextEncoder().encode(text), filter, sink);
+
 const record = (eventTime: string, extra: Record<string, unknown> = {}) => ({
   eventTime,
   eventSource: "iam.amazonaws.com",
@@ -38,7 +42,7 @@ const record = (eventTime: string, extra: Record<string, unknown> = {}) => ({
 Deno.test("a gzipped CloudTrail log file is detected by content and every record counted under its awsRegion", () => {
   const bytes = gzipSync(JSON.stringify({ Records: [record("2026-11-01T10:00:00Z"), record("2026-11-01T11:00:00Z")] }));
   const { sink, counted } = receiver();
-  const tally = countTrailText(trailFileText(bytes), OPEN, sink);
+  const tally = countTrailFile(trailFileBytes(bytes), OPEN, sink);
   assert.equal(tally.kind, "log");
   assert.equal(tally.records, 2);
   assert.deepEqual(counted.map((item) => item.region), ["eu-west-1", "eu-west-1"]);
@@ -59,7 +63,7 @@ Deno.test("JSON lines of plain records and of LookupEvents items (raw dumps) bot
     JSON.stringify({ EventId: "2", CloudTrailEvent: "{broken" }),
   ].join("\n");
   const { sink, counted, unreadable } = receiver();
-  const tally = countTrailText(lines, OPEN, sink);
+  const tally = countText(lines, OPEN, sink);
   assert.equal(tally.kind, "lines");
   assert.equal(counted.length, 2);
   assert.equal(unreadable(), 2);
@@ -70,20 +74,20 @@ Deno.test("digest, Insight, empty and non-JSON files are recognised and nothing 
   const { sink, counted } = receiver();
   const digest = JSON.stringify({ digestStartTime: "2026-11-01T10:00:00Z", logFiles: [] });
   const insight = JSON.stringify({ Records: [{ eventType: "AwsCloudTrailInsight", eventCategory: "Insight" }] });
-  assert.equal(countTrailText(digest, OPEN, sink).kind, "digest");
-  assert.equal(countTrailText(insight, OPEN, sink).kind, "insight");
-  const empty = countTrailText('{"Records":[]}', OPEN, sink);
+  assert.equal(countText(digest, OPEN, sink).kind, "digest");
+  assert.equal(countText(insight, OPEN, sink).kind, "insight");
+  const empty = countText('{"Records":[]}', OPEN, sink);
   assert.equal(empty.kind, "log");
   assert.equal(empty.records, 0);
-  assert.equal(countTrailText("just some notes\nand more", OPEN, sink).kind, "not-cloudtrail");
-  assert.equal(countTrailText("", OPEN, sink).kind, "not-cloudtrail");
+  assert.equal(countText("just some notes\nand more", OPEN, sink).kind, "not-cloudtrail");
+  assert.equal(countText("", OPEN, sink).kind, "not-cloudtrail");
   assert.equal(counted.length, 0);
 });
 
 Deno.test("a truncated gzip stream is a file error with its own code, not a crash", () => {
   const bytes = gzipSync(JSON.stringify({ Records: [record("2026-11-01T10:00:00Z")] }));
   assert.throws(
-    () => trailFileText(bytes.subarray(0, bytes.length - 10)),
+    () => trailFileBytes(bytes.subarray(0, bytes.length - 10)),
     (error: unknown) => error instanceof TrailFileError && error.code === "TruncatedGzip",
   );
 });
@@ -101,7 +105,7 @@ Deno.test("the window is inclusive to the millisecond; one millisecond outside i
     ],
   });
   const { sink, counted } = receiver();
-  const tally = countTrailText(text, { ...OPEN, windowStartMs: start, windowEndMs: end }, sink);
+  const tally = countText(text, { ...OPEN, windowStartMs: start, windowEndMs: end }, sink);
   assert.equal(tally.recordsOutsideWindow, 2);
   // A record whose time cannot be read cannot be placed outside the window: it is counted.
   assert.deepEqual(counted.map((item) => item.record.eventTime), [
@@ -121,12 +125,12 @@ Deno.test("management events only unless data events are asked for; categories a
     ],
   });
   const management = receiver();
-  const tally = countTrailText(text, OPEN, management.sink);
+  const tally = countText(text, OPEN, management.sink);
   assert.equal(management.counted.length, 2);
   assert.equal(tally.recordsOfOtherCategories, 2);
   assert.deepEqual(tally.recordsByCategory, { Management: 2, Data: 1, NetworkActivity: 1 });
   const all = receiver();
-  countTrailText(text, { ...OPEN, includeDataEvents: true }, all.sink);
+  countText(text, { ...OPEN, includeDataEvents: true }, all.sink);
   assert.equal(all.counted.length, 4);
 });
 
@@ -139,7 +143,18 @@ Deno.test("account and region filters leave other records out and tally them", (
     ],
   });
   const { sink, counted } = receiver();
-  const tally = countTrailText(text, { ...OPEN, accounts: ["111122223333"], regions: ["eu-west-1"] }, sink);
+  const tally = countText(text, { ...OPEN, accounts: ["111122223333"], regions: ["eu-west-1"] }, sink);
   assert.equal(counted.length, 1);
   assert.equal(tally.recordsOfOtherAccountsOrRegions, 2);
+});
+
+Deno.test("a broken record inside a log file is one unreadable record; its neighbours still count", () => {
+  const good = JSON.stringify(record("2026-11-01T10:00:00Z", { requestParameters: { text: 'quote " and } brace' } }));
+  const text = `{"Records":[${good},{"eventName": tru},${good}]}`;
+  const { sink, counted, unreadable } = receiver();
+  const tally = countText(text, OPEN, sink);
+  assert.equal(tally.kind, "log");
+  assert.equal(counted.length, 2);
+  assert.equal(unreadable(), 1);
+  assert.equal((counted[0]!.record.requestParameters as Record<string, string>).text, 'quote " and } brace');
 });
