@@ -234,7 +234,8 @@ function countTrailText(text: string, filter: RecordFilter, receiver: RecordRece
   return countLines(text, filter, receiver);
 }
 
-const LOG_FILE_START = /^\s*\{\s*"Records"\s*:\s*\[/;
+/** JSON's own whitespace only, so the match is ASCII and its length is a byte offset. */
+const LOG_FILE_START = /^[ \t\n\r]*\{[ \t\n\r]*"Records"[ \t\n\r]*:[ \t\n\r]*\[/;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -255,7 +256,7 @@ function isSpace(code: number): boolean {
  */
 function recordBounds(bytes: Uint8Array): number[] | undefined {
   const opening = LOG_FILE_START.exec(decoder.decode(bytes.subarray(0, 64)));
-  if (opening === null || /[^\x00-\x7f]/.test(opening[0])) return undefined;
+  if (opening === null) return undefined;
   const bounds: number[] = [];
   let index = opening[0].length;
   const length = bytes.length;
