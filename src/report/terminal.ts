@@ -5,6 +5,7 @@
  */
 import type { Summary } from "../summary/types.ts";
 import { escapeForTerminal } from "./terminal_text.ts";
+import { accountsReportLines } from "./accounts_report.ts";
 
 /** How the report is drawn. */
 export interface TerminalReportOptions {
@@ -71,9 +72,9 @@ export function renderTerminalReport(summary: Summary, options: TerminalReportOp
   const heading = (text: string) => lines.push("", paint(text, "1", color));
 
   heading(
-    `Account ${escapeForTerminal(String(metadata.account_id))} (as ${
-      escapeForTerminal(String(metadata.account_principal ?? "-"))
-    })`,
+    `${metadata.accounts === undefined ? "Account" : "Organization roll-up, management account"} ${
+      escapeForTerminal(String(metadata.account_id))
+    } (as ${escapeForTerminal(String(metadata.account_principal ?? "-"))})`,
   );
   const analyzed = metadata.cloudtrail_data_analyzed ?? { from_timestamp: "", to_timestamp: "" };
   lines.push(
@@ -103,6 +104,7 @@ export function renderTerminalReport(summary: Summary, options: TerminalReportOp
           : ""),
     );
   }
+  lines.push(...accountsReportLines(metadata.accounts, limit * 2));
   if (metadata.incomplete === true) lines.push(paint("Incomplete: the run was interrupted", "33", color));
 
   const principals = Object.entries((summary.principals ?? {}) as Record<string, PrincipalRow>);
