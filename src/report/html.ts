@@ -8,9 +8,10 @@
  * Content-Security-Policy meta tag allows no network at all and only our own script and styles
  * (by their SHA-256 hashes).
  *
- * Speed: tables are built in the browser one page at a time; the chart of a principal or region
- * is stored compressed and drawn when its row is opened, and only the largest keys of each
- * section get one ({@link MAX_KEY_CHARTS_PER_SECTION}); their tables are always complete.
+ * Speed: tables are built in the browser one page at a time, the sections' after the first paint;
+ * the chart of a principal or region is stored compressed and drawn when its row is opened, and
+ * only the largest keys of each section get one ({@link MAX_KEY_CHARTS_PER_SECTION}); their
+ * tables are always complete.
  */
 import { createHash } from "node:crypto";
 import { deflateRawSync } from "node:zlib";
@@ -43,7 +44,12 @@ const SECTION_HEADINGS: Record<SectionName, SectionHeadings> = {
   error_codes_by_principal: { key: "Principal", value: "Error codes", subKey: "Error code" },
 };
 
-/** The page's data, as the client script reads it from the data block. Rows are arrays to keep the file small. */
+/**
+ * The page's first data block (`report-data`), read as the page opens. Each section's keys come in a
+ * block of their own (`keys-<section>`) and the charts of keys in `chart-data`, after the script:
+ * the browser shows the header, findings and principals before it has even read them.
+ * Rows are arrays to keep the file small.
+ */
 export interface HtmlReportData {
   header: {
     account: string;
@@ -66,8 +72,6 @@ export interface HtmlReportData {
   /** Whether the principals rows carry more than their calls (summaries with a `principals` section). */
   principalDetails: boolean;
   sections: SectionData[];
-  /** deflate-raw compressed chart SVGs, base64; sections refer to them by index. */
-  charts: string[];
 }
 
 /** severity, rule, principal, API call, description, count, first seen, last seen. */
@@ -80,9 +84,13 @@ export interface SectionData {
   id: SectionName;
   title: string;
   headings: SectionHeadings;
-  /** key, chart value, `[sub key, count][]`, index into `charts` or -1. Largest first. */
-  keys: [string, number, [string, number][], number][];
 }
+
+/**
+ * A section's keys, largest first: key, chart value, `[sub key, count][]`, and the index of its
+ * chart in `chart-data` (deflate-raw compressed SVG, base64) or -1.
+ */
+export type SectionKeys = [string, number, [string, number][], number][];
 
 interface PrincipalRow {
   first_seen?: unknown;
@@ -116,6 +124,7 @@ interface FindingRow {
 export function renderHtmlReport(summary: Summary): string {
   const charts: string[] = [];
   const figures: string[] = [];
+  const keys: SectionKeys[] = [];
   const sections = SECTION_CHARTS.map((section): SectionData => {
     const counts: CountSection = isRecord(summary[section.section]) ? summary[section.section] : {};
     const summaryChart = sectionSummaryChart(section, counts);
@@ -123,38 +132,36 @@ export function renderHtmlReport(summary: Summary): string {
     // The summary chart's order: largest first, ties by code point.
     const largestFirst = summaryChart.bars.map((bar) => [bar.label, bar.value] as const)
       .sort((left, right) => right[1] - left[1] || compareCodePoints(left[0], right[0]));
-    return {
-      id: section.section,
-      title: section.subject,
-      headings: SECTION_HEADINGS[section.section],
-      keys: largestFirst.map(([key, value], rank) => {
-        const subCounts = isRecord(counts[key]) ? counts[key] : {};
-        const rows = Object.entries(subCounts).map(([subKey, count]): [string, number] => [subKey, Number(count)])
-          .sort((left, right) => right[1] - left[1]);
-        let chart = -1;
-        if (rank < MAX_KEY_CHARTS_PER_SECTION && rows.length > 0) {
-          chart = charts.push(compressedSvg(barChartSvg(keyChart(section, key, subCounts)))) - 1;
-        }
-        return [key, value, rows, chart];
-      }),
-    };
+    keys.push(largestFirst.map(([key, value], rank) => {
+      const subCounts = isRecord(counts[key]) ? counts[key] : {};
+      const rows = Object.entries(subCounts).map(([subKey, count]): [string, number] => [subKey, Number(count)])
+        .sort((left, right) => right[1] - left[1]);
+      let chart = -1;
+      if (rank < MAX_KEY_CHARTS_PER_SECTION && rows.length > 0) {
+        chart = charts.push(compressedSvg(barChartSvg(keyChart(section, key, subCounts)))) - 1;
+      }
+      return [key, value, rows, chart];
+    }));
+    return { id: section.section, title: section.subject, headings: SECTION_HEADINGS[section.section] };
   });
   const data: HtmlReportData = {
     header: headerData(summary),
     ...principalsData(summary),
     findings: findingsData(summary),
     sections,
-    charts,
   };
-  return page(data, figures, summary);
+  const laterBlocks = [
+    ...sections.map((section, index) => dataBlock(`keys-${section.id}`, keys[index])),
+    dataBlock("chart-data", charts),
+  ];
+  return page(data, figures, laterBlocks, summary);
 }
 
-/** The HTML file of a summary file: the same path with `.html` for `.json`. */
-export function htmlReportPath(summaryPath: string): string {
-  return summaryPath.replace(/(\.json)?$/i, ".html");
+function dataBlock(id: string, value: unknown): string {
+  return `<script type="application/json" id="${id}">${jsonForScriptBlock(value)}</script>`;
 }
 
-function page(data: HtmlReportData, figures: string[], summary: Summary): string {
+function page(data: HtmlReportData, figures: string[], laterBlocks: string[], summary: Summary): string {
   const styleHashes = new Set([hash(styleSheet)]);
   // The charts carry a <style> of their own; the policy must allow it wherever a chart is drawn.
   for (const svg of [...figures, barChartSvg({ title: "", bars: [] })]) {
@@ -199,8 +206,9 @@ ${data.sections.map((section) => `<li><a href="#${section.id}">${escapeXml(secti
 <section id="principals" aria-labelledby="principals-heading"><h2 id="principals-heading">Principals</h2><div class="table-slot" data-table="principals"></div></section>
 ${sectionParts.join("\n")}
 </main>
-<script type="application/json" id="report-data">${jsonForScriptBlock(data)}</script>
+${dataBlock("report-data", data)}
 <script>${clientScript}</script>
+${laterBlocks.join("\n")}
 </body>
 </html>
 `;

@@ -2,12 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  htmlReportPath,
-  jsonForScriptBlock,
-  MAX_KEY_CHARTS_PER_SECTION,
-  renderHtmlReport,
-} from "../../src/report/html.ts";
+import { jsonForScriptBlock, MAX_KEY_CHARTS_PER_SECTION, renderHtmlReport } from "../../src/report/html.ts";
 import { SECTION_NAMES, type Summary } from "../../src/summary/types.ts";
 import { BrowserSession, chromiumPath } from "../support/browser.ts";
 import { demoRun } from "../support/demo_summary.ts";
@@ -57,12 +52,23 @@ function hostileSummary(): Summary {
   return summary;
 }
 
-/** The page's data block, parsed. */
-function dataBlock(html: string): { charts: string[]; sections: { keys: [string, number, unknown, number][] }[] } {
-  const match = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html);
-  assert.ok(match, "the page has a data block");
+/** A data block of the page, parsed. */
+function dataBlock<T>(html: string, id: string): T {
+  const match = new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, "s").exec(html);
+  assert.ok(match, `the page has the data block ${id}`);
   return JSON.parse(match[1]!);
 }
+
+/** Waits until a JavaScript condition holds in the page. */
+function waitUntil(browser: BrowserSession, condition: string): Promise<unknown> {
+  return browser.evaluate(
+    `new Promise((resolve) => { const check = () => (${condition}) ? resolve(true) : setTimeout(check, 20); check(); })`,
+  );
+}
+
+/** Waits until the page has built every table. */
+const rendered = (browser: BrowserSession) =>
+  waitUntil(browser, "document.documentElement.dataset.rendered === 'true'");
 
 Deno.test("jsonForScriptBlock() leaves no '<' that could close the block or open a comment", () => {
   const text = jsonForScriptBlock({ label: "</script><!--<script>" });
@@ -70,21 +76,11 @@ Deno.test("jsonForScriptBlock() leaves no '<' that could close the block or open
   assert.deepEqual(JSON.parse(text), { label: "</script><!--<script>" });
 });
 
-Deno.test("htmlReportPath() keeps the summary's stem", () => {
-  assert.equal(
-    htmlReportPath("/r/account_activity_123456789012_20250101000000.json"),
-    "/r/account_activity_123456789012_20250101000000.html",
-  );
-  assert.equal(
-    htmlReportPath("/r/account_activity_123456789012_20250101000000_2.json"),
-    "/r/account_activity_123456789012_20250101000000_2.html",
-  );
-});
-
-Deno.test("the page's only markup is ours: two script elements, summary strings only in the data block", () => {
+Deno.test("the page's only markup is ours: one script, summary strings only in the data blocks", () => {
   const html = renderHtmlReport(hostileSummary());
-  assert.equal(html.match(/<script/g)?.length, 2);
-  const outsideData = html.replace(/<script type="application\/json" id="report-data">.*?<\/script>/s, "");
+  assert.equal(html.match(/<script>/g)?.length, 1);
+  assert.equal(html.match(/<script/g)?.length, 8, "the script and seven data blocks");
+  const outsideData = html.replaceAll(/<script type="application\/json" id="[a-z_-]+">.*?<\/script>/gs, "");
   for (const label of HOSTILE_LABELS.slice(0, 4)) assert.ok(!outsideData.includes(label), label);
   assert.doesNotMatch(outsideData, /<(img|iframe|object|embed)[\s>]|<a href="(?!#)/i);
 });
@@ -100,7 +96,7 @@ Deno.test("the Content-Security-Policy allows no network and exactly our inline 
   assert.match(policy, new RegExp(`script-src ${hashOf(script).replace(/[+/]/g, "\\$&")};`));
   for (const style of html.matchAll(/<style>([^<]*)<\/style>/g)) assert.ok(policy.includes(hashOf(style[1]!)));
   // The SVG markup of the charts of principals and regions carries the same <style>.
-  const { charts } = dataBlock(html);
+  const charts = dataBlock<string[]>(html, "chart-data");
   const { inflateRawSync } = await import("node:zlib");
   const svg = inflateRawSync(Uint8Array.from(atob(charts[0]!), (c) => c.charCodeAt(0))).toString();
   for (const style of svg.matchAll(/<style>([^<]*)<\/style>/g)) assert.ok(policy.includes(hashOf(style[1]!)));
@@ -108,13 +104,12 @@ Deno.test("the Content-Security-Policy allows no network and exactly our inline 
 
 Deno.test("only the largest keys of a section get a chart; every key keeps its whole table", () => {
   const summary = largeSummary(MAX_KEY_CHARTS_PER_SECTION + 20);
-  const data = dataBlock(renderHtmlReport(summary));
-  const section = data.sections[0]!;
-  assert.equal(section.keys.length, MAX_KEY_CHARTS_PER_SECTION + 20);
-  assert.equal(section.keys.filter((key) => key[3] >= 0).length, MAX_KEY_CHARTS_PER_SECTION);
-  const values = section.keys.map((key) => key[1]);
+  const keys = dataBlock<[string, number, unknown, number][]>(renderHtmlReport(summary), "keys-api_calls_by_principal");
+  assert.equal(keys.length, MAX_KEY_CHARTS_PER_SECTION + 20);
+  assert.equal(keys.filter((key) => key[3] >= 0).length, MAX_KEY_CHARTS_PER_SECTION);
+  const values = keys.map((key) => key[1]);
   assert.deepEqual(values, [...values].sort((a, b) => b - a));
-  assert.ok(section.keys.slice(0, MAX_KEY_CHARTS_PER_SECTION).every((key) => key[3] >= 0), "the largest have charts");
+  assert.ok(keys.slice(0, MAX_KEY_CHARTS_PER_SECTION).every((key) => key[3] >= 0), "the largest have charts");
 });
 
 // ---- In a real browser ------------------------------------------------------------------------
@@ -151,6 +146,7 @@ browserTest(
     const { url, folder } = await writeReport(summary);
     try {
       await browser.open(url);
+      await rendered(browser);
       if (Deno.env.get("UPDATE_SNAPSHOTS") === "1") {
         // The README's picture of the report.
         const picture = new URL("../../doc/html_report.png", import.meta.url).pathname;
@@ -226,9 +222,7 @@ browserTest(
       // Opening a principal by click draws its chart and its whole table.
       const firstKey = `[data-table-name="api_calls_by_principal"] tbody tr:first-child .expander`;
       await browser.click(firstKey);
-      await browser.evaluate(
-        `new Promise((resolve) => { const check = () => document.querySelector('#api_calls_by_principal tr.detail svg') ? resolve(true) : setTimeout(check, 20); check(); })`,
-      );
+      await waitUntil(browser, "document.querySelector('#api_calls_by_principal tr.detail svg')");
       const opened = await browser.evaluate<string>(`document.querySelector('${firstKey}').textContent`);
       assert.equal(
         await browser.evaluate(`document.querySelector('${firstKey}').getAttribute('aria-expanded')`),
@@ -253,6 +247,7 @@ browserTest("a hostile summary executes nothing and is shown as text", async (br
   const { url, folder } = await writeReport(hostileSummary());
   try {
     await browser.open(url);
+    await rendered(browser);
     // Open every hostile principal, so its chart is drawn from its SVG too.
     const rows = await browser.evaluate<number>(
       `document.querySelectorAll('[data-table-name="api_calls_by_principal"] .expander').length`,
@@ -263,9 +258,7 @@ browserTest("a hostile summary executes nothing and is shown as text", async (br
         `[data-table-name="api_calls_by_principal"] tbody tr:not(.detail):nth-child(${2 * row - 1}) .expander`,
       );
     }
-    await browser.evaluate(
-      `new Promise((resolve) => { const check = () => document.querySelectorAll('#api_calls_by_principal tr.detail svg').length === ${rows} ? resolve(true) : setTimeout(check, 20); check(); })`,
-    );
+    await waitUntil(browser, `document.querySelectorAll('#api_calls_by_principal tr.detail svg').length === ${rows}`);
     assert.equal(await browser.evaluate("window.__pwned === undefined"), true);
     assert.equal(
       await browser.evaluate("document.querySelectorAll('img, iframe, a[href^=javascript], main script').length"),
@@ -296,6 +289,7 @@ browserTest(
     const { url, folder } = await writeReport(summary);
     try {
       await browser.open(url);
+      await rendered(browser);
       const table = '[data-table-name="principals"]';
       assert.equal(await browser.evaluate(`document.querySelectorAll('${table} tbody tr').length`), 100);
       assert.equal(
