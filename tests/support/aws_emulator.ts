@@ -50,6 +50,8 @@ export interface RegionStats {
   requests: number;
   /** Arrival times (ms since start) of every LookupEvents request. */
   requestTimes: number[];
+  /** StartTime, EndTime (epoch ms; null when absent) and whether a NextToken came, per LookupEvents request. */
+  requestWindows: { startMs: number | null; endMs: number | null; nextToken: boolean }[];
   throttled: number;
   faults: number;
   pages: number;
@@ -132,6 +134,8 @@ export interface AwsEmulator {
   acceptAccessKey(accessKeyId: string): void;
   /** Answers requests signed with this key with ExpiredTokenException from now on. */
   expireAccessKey(accessKeyId: string): void;
+  /** Adds events to a region of the caller's account (events that show up between runs, late ones too). */
+  addEvents(region: string, events: EmulatorEvent[]): void;
   /** Called on every LookupEvents request before it is answered (to change faults mid-run). */
   onLookupEvents: ((region: string, requestNumber: number, accountId: string) => void) | undefined;
   /** Every distinct user agent (`user-agent` and `x-amz-user-agent` headers) seen. */
@@ -169,7 +173,7 @@ function newFaults(): RegionFaults {
 }
 
 function newStats(): RegionStats {
-  return { requests: 0, requestTimes: [], throttled: 0, faults: 0, pages: 0, eventsServed: 0 };
+  return { requests: 0, requestTimes: [], requestWindows: [], throttled: 0, faults: 0, pages: 0, eventsServed: 0 };
 }
 
 /** A per-region token bucket, as AWS enforces the quota. */
@@ -451,6 +455,11 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
     const regionFaults = faultsOf(region, account);
     regionStats.requests += 1;
     regionStats.requestTimes.push(performance.now() - startedAt);
+    regionStats.requestWindows.push({
+      startMs: typeof body.StartTime === "number" ? body.StartTime * 1000 : null,
+      endMs: typeof body.EndTime === "number" ? body.EndTime * 1000 : null,
+      nextToken: typeof body.NextToken === "string",
+    });
     emulator.onLookupEvents?.(region, regionStats.requests, account);
 
     if (quota !== null) {
@@ -602,6 +611,10 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
     expireAccessKey(accessKeyId) {
       accepted.delete(accessKeyId);
       expired.add(accessKeyId);
+    },
+    addEvents(region, added) {
+      const account = accounts.get(accountId)!;
+      account.sortedEvents.set(region, sortNewestFirst([...(account.sortedEvents.get(region) ?? []), ...added]));
     },
     async close() {
       for (const controller of hangingRequests) controller.abort();
