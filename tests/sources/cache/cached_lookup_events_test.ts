@@ -157,3 +157,45 @@ Deno.test("the cache fetches only the gaps, re-fetches the late-delivery margin 
     await Deno.remove(directory, { recursive: true });
   }
 });
+
+Deno.test("two sources at once on one cache: the later commit keeps only what is still uncovered", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "cache-unit-" });
+  try {
+    const events = minutelyEvents("c", T0 - 8 * HOUR, T0 + HOUR);
+    const [early, late] = await Promise.all([runAt(T0, events, directory), runAt(T0 + HOUR, events, directory)]);
+    assert.deepEqual(early.handed.map((event) => event.eventId).sort(), idsIn(events, T0 - 6 * HOUR, T0));
+    assert.deepEqual(late.handed.map((event) => event.eventId).sort(), idsIn(events, T0 - 5 * HOUR, T0 + HOUR));
+    const index = JSON.parse(await Deno.readTextFile(join(directory, "111122223333", "eu-west-1", "index.json")));
+    const covered = index.segments.flatMap((segment: { covered: string[][] }) => segment.covered)
+      .map(([from, to]: string[]) => [Date.parse(from!), Date.parse(to!)]).sort((a: number[], b: number[]) =>
+        a[0]! - b[0]!
+      );
+    for (let position = 1; position < covered.length; position++) {
+      assert.ok(covered[position][0] >= covered[position - 1][1], `no overlap: ${JSON.stringify(covered)}`);
+    }
+    const again = await runAt(T0 + HOUR, events, directory);
+    assert.deepEqual(again.warnings, []);
+    assert.deepEqual(again.windows, [`${iso(T0 + 40 * MINUTE)} ${iso(T0 + HOUR + 1)}`]);
+    assert.deepEqual(again.handed.map((event) => event.eventId).sort(), idsIn(events, T0 - 5 * HOUR, T0 + HOUR));
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("segments older than 90 days are pruned, index first, then their files", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "cache-unit-" });
+  try {
+    const later = T0 + 91 * 24 * HOUR;
+    const events = [...minutelyEvents("old", T0 - 6 * HOUR, T0), ...minutelyEvents("new", later - HOUR, later)];
+    await runAt(T0, events, directory);
+    const regionFolder = join(directory, "111122223333", "eu-west-1");
+    assert.ok(await Deno.stat(join(regionFolder, "2026-12-03")));
+    const recent = await runAt(later, events, directory);
+    assert.deepEqual(recent.handed.map((event) => event.eventId).sort(), idsIn(events, later - 6 * HOUR, later));
+    const index = JSON.parse(await Deno.readTextFile(join(regionFolder, "index.json")));
+    assert.ok(index.segments.every((segment: { covered: string[][] }) => Date.parse(segment.covered[0]![0]!) > T0));
+    await assert.rejects(Deno.stat(join(regionFolder, "2026-12-03")), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
