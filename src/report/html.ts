@@ -65,6 +65,8 @@ export interface HtmlReportData {
     incomplete: boolean;
     /** `[label, count]`, e.g. `["read", 2647]`. */
     records: [string, number][];
+    /** A multi-account roll-up's accounts: `[account id, name, status]`; empty for one account. */
+    accounts: [string, string, string][];
   };
   /** Null when the summary has no findings section (an older file). */
   findings: FindingCells[] | null;
@@ -235,6 +237,10 @@ function headerData(summary: Summary): HtmlReportData["header"] {
       .map(([region, code]) => [region, String(code)]),
     incomplete: metadata.incomplete === true,
     records,
+    accounts: Object.entries(isRecord(metadata.accounts) ? metadata.accounts : {}).map(([id, outcome]) => {
+      const fields: Record<string, unknown> = isRecord(outcome) ? outcome : {};
+      return [id, String(fields.name ?? ""), String(fields.status ?? "")];
+    }),
   };
 }
 

@@ -64,6 +64,24 @@
     fact("Account", label(header.account));
     fact("Principal", label(header.principal));
     fact("Window", label(header.from), " to ", label(header.to));
+    if (header.accounts.length > 0) {
+      fact(
+        "Accounts",
+        `${header.accounts.length}: `,
+        ...joined(header.accounts.map(([id, name, status]) =>
+          element(
+            "span",
+            { class: status === "failed" || status === "interrupted" ? "failed" : null },
+            label(id),
+            name === "" ? "" : " ",
+            name === "" ? "" : label(name),
+            " (",
+            label(status),
+            ")",
+          )
+        )),
+      );
+    }
     fact("Activity type", label(header.activityType));
     fact("Source", label(header.source));
     fact(
@@ -91,6 +109,15 @@
         { class: "warning", role: "alert", id: "incomplete-warning" },
         element("strong", null, "Incomplete: "),
         "the run was interrupted; this report holds only what was read until then.",
+      ));
+    }
+    const failedAccounts = header.accounts.filter(([, , status]) => status === "failed").length;
+    if (failedAccounts > 0) {
+      slot.append(element(
+        "p",
+        { class: "warning", role: "alert", id: "accounts-failed-warning" },
+        element("strong", null, `${plural(failedAccounts, "account", "accounts")} failed: `),
+        "their activity is missing from the counts below.",
       ));
     }
     if (header.regionsFailed.length > 0) {
