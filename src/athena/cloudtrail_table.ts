@@ -80,6 +80,9 @@ export function hiveType(type: ColumnType): string {
   return `STRUCT<${type.struct.map(([name, field]) => `${name.toLowerCase()}:${hiveType(field)}`).join(",")}>`;
 }
 
+/** The first day the projection of tables we create knows: CloudTrail's launch, so no older folder is missed. */
+export const PROJECTION_FIRST_DAY = "2013/11/01";
+
 /** Where the trail writes, and what the table projects. */
 export interface TableDefinition {
   database: string;

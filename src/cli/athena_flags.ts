@@ -121,3 +121,71 @@ export function organizationId(value: string | undefined): string | undefined {
   }
   return value;
 }
+
+/** Options of `athena-table`: print (or with `--create`, run) the CREATE EXTERNAL TABLE statement. */
+export interface AthenaTableOptions {
+  command: "athena-table";
+  database: string;
+  table: string;
+  bucket: string;
+  prefix: string;
+  organizationId: string | undefined;
+  accounts: string[];
+  regions: string[];
+  create: boolean;
+  /** Where `--create` runs the statement. */
+  workgroup: string;
+  outputLocation: string | undefined;
+  catalog: string;
+  profile: string | undefined;
+  region: string | undefined;
+  quiet: boolean;
+}
+
+/** What `athena-table` reads, already parsed by the shared parsers of `flags.ts` and `source_flags.ts`. */
+export interface AthenaTableInput {
+  values: AthenaFlagValues;
+  bucket: { bucket: string; prefix: string } | undefined;
+  accounts: "all" | string[] | undefined;
+  regions: string[] | undefined;
+  profile: string | undefined;
+  region: string | undefined;
+  quiet: boolean;
+}
+
+/**
+ * The `athena-table` command's options.
+ * @throws {UsageError} when the table, bucket, accounts or regions are missing or invalid
+ */
+export function athenaTableOptions(input: AthenaTableInput): AthenaTableOptions {
+  const { values } = input;
+  if (values["athena-table"] === undefined) throw new UsageError("'athena-table' needs --athena-table DATABASE.TABLE");
+  if (input.bucket === undefined) throw new UsageError("'athena-table' needs --trail-bucket s3://BUCKET[/PREFIX]");
+  if (!Array.isArray(input.accounts)) {
+    throw new UsageError("'athena-table' needs --accounts ID,ID,... (the accounts the table's projection lists)");
+  }
+  if (input.regions === undefined) {
+    throw new UsageError("'athena-table' needs --regions A,B,... (the regions the table's projection lists)");
+  }
+  for (const flag of ["athena-reuse-minutes", "athena-max-scanned-gb"] as const) {
+    if (values[flag] !== undefined) throw new UsageError(`Flag --${flag} does not apply to 'athena-table'`);
+  }
+  const settings = athenaSettings(values)!;
+  return {
+    command: "athena-table",
+    database: settings.database,
+    table: settings.table,
+    bucket: input.bucket.bucket,
+    prefix: input.bucket.prefix,
+    organizationId: organizationId(values["organization-id"] as string | undefined),
+    accounts: input.accounts,
+    regions: input.regions,
+    create: values.create === true,
+    workgroup: settings.workgroup,
+    outputLocation: settings.outputLocation,
+    catalog: settings.catalog,
+    profile: input.profile,
+    region: input.region,
+    quiet: input.quiet,
+  };
+}

@@ -1,8 +1,8 @@
 /**
- * The Trino SQL grammar of `dt-sql-parser` (ANTLR), for checking that every query we send Athena
- * parses. Its ESM build uses directory imports that Deno cannot resolve, so its Trino entry is
- * bundled once with esbuild (its WebAssembly build) into node_modules/.cache/ and loaded from
- * there. esbuild wants the whole environment and a child process, so the bundling runs in its own
+ * The Trino and Hive SQL grammars of `dt-sql-parser` (ANTLR), for checking that every query and DDL
+ * statement we send Athena parses. Its ESM build uses directory imports that Deno cannot resolve, so
+ * the two entries are bundled once with esbuild (its WebAssembly build) into node_modules/.cache/
+ * and loaded from there. esbuild wants the whole environment and a child process, so the bundling runs in its own
  * `deno run` (this file as the main module) instead of widening the test task's permissions.
  */
 import { dirname, join } from "node:path";
@@ -11,7 +11,7 @@ import denoConfig from "../../deno.json" with { type: "json" };
 const PROJECT_DIRECTORY = new URL("../../", import.meta.url).pathname;
 const VERSION = denoConfig.imports["dt-sql-parser"].replace(/^npm:dt-sql-parser@/, "");
 const CACHE_DIRECTORY = join(PROJECT_DIRECTORY, "node_modules", ".cache");
-const BUNDLE = join(CACHE_DIRECTORY, `dt-sql-parser-trino-${VERSION}.mjs`);
+const BUNDLE = join(CACHE_DIRECTORY, `dt-sql-parser-trino-hive-${VERSION}.mjs`);
 
 /** One syntax error, as the grammar reports it. */
 export interface GrammarError {
@@ -21,17 +21,20 @@ export interface GrammarError {
 }
 
 /** A parser: the syntax errors of a statement (none when it parses). */
-export interface TrinoGrammar {
+export interface SqlGrammar {
   validate(sql: string): GrammarError[];
 }
 
 /** Bundles the Trino entry (about 10 s); run as the main module of a subprocess. */
 async function bundle(): Promise<void> {
   const esbuild = await import("esbuild-wasm");
-  const entry = join(PROJECT_DIRECTORY, "node_modules", "dt-sql-parser", "dist", "parser", "trino", "index.js");
+  const parsers = join(PROJECT_DIRECTORY, "node_modules", "dt-sql-parser", "dist", "parser");
   try {
     const result = await esbuild.build({
-      entryPoints: [entry],
+      stdin: {
+        contents: 'export { TrinoSQL } from "./trino/index.js"; export { HiveSQL } from "./hive/index.js";',
+        resolveDir: parsers,
+      },
       bundle: true,
       format: "esm",
       platform: "node",
@@ -48,8 +51,8 @@ async function bundle(): Promise<void> {
   }
 }
 
-/** Loads the grammar, bundling it first when no bundle of this version is cached. */
-export async function trinoGrammar(): Promise<TrinoGrammar> {
+/** Loads the grammars, bundling them first when no bundle of this version is cached. */
+async function grammars(): Promise<{ TrinoSQL: new () => SqlGrammar; HiveSQL: new () => SqlGrammar }> {
   try {
     await Deno.stat(BUNDLE);
   } catch {
@@ -69,8 +72,17 @@ export async function trinoGrammar(): Promise<TrinoGrammar> {
     }).output();
     if (!output.success) throw new Error(`Cannot bundle dt-sql-parser: ${new TextDecoder().decode(output.stderr)}`);
   }
-  const module = await import(`file://${BUNDLE}`);
-  return new module.TrinoSQL() as TrinoGrammar;
+  return await import(`file://${BUNDLE}`);
+}
+
+/** Trino's grammar: the dialect of Athena's queries. */
+export async function trinoGrammar(): Promise<SqlGrammar> {
+  return new (await grammars()).TrinoSQL();
+}
+
+/** Hive's grammar: the dialect of Athena's DDL. */
+export async function hiveGrammar(): Promise<SqlGrammar> {
+  return new (await grammars()).HiveSQL();
 }
 
 if (import.meta.main) await bundle();
