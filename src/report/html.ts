@@ -74,6 +74,8 @@ export interface HtmlReportData {
   /** Whether the principals rows carry more than their calls (summaries with a `principals` section). */
   principalDetails: boolean;
   sections: SectionData[];
+  /** {@link MAX_KEY_CHARTS_PER_SECTION}, for the note on keys without a chart. */
+  keyChartLimit: number;
 }
 
 /** severity, rule, principal, API call, description, count, first seen, last seen. */
@@ -151,6 +153,7 @@ export function renderHtmlReport(summary: Summary): string {
     ...principalsData(summary),
     findings: findingsData(summary),
     sections,
+    keyChartLimit: MAX_KEY_CHARTS_PER_SECTION,
   };
   const laterBlocks = [
     ...sections.map((section, index) => dataBlock(`keys-${section.id}`, keys[index])),

@@ -414,9 +414,9 @@
       container.append(element(
         "p",
         { class: "empty" },
-        `No chart: the report draws the ${
+        `No chart: the report draws one for the ${data.keyChartLimit} ${
           section.headings.key === "Region" ? "regions" : "principals"
-        } with the largest values; the table is complete.`,
+        } of this section with the largest values; the table is complete.`,
       ));
     }
     container.append(dataTable([

@@ -323,6 +323,21 @@ browserTest(
         await browser.evaluate(`document.querySelector('${table} .status').textContent`),
         `Rows 1–100 of ${expected.toLocaleString("en-US")} (filtered from 2,500)`,
       );
+      // Keys past the chart limit: page 3 of 50 rows starts at rank 101; its table is there, its chart is not.
+      const keys = '[data-table-name="api_calls_by_principal"]';
+      await browser.click(`${keys} .pager .next`);
+      await browser.click(`${keys} .pager .next`);
+      assert.equal(
+        await browser.evaluate(`document.querySelector('${keys} .status').textContent`),
+        "Rows 101–150 of 2,500",
+      );
+      await browser.click(`${keys} tbody tr:first-child .expander`);
+      assert.match(
+        await browser.evaluate<string>(`document.querySelector('${keys} tr.detail p.empty').textContent`),
+        /^No chart/,
+      );
+      assert.equal(await browser.evaluate(`document.querySelectorAll('${keys} tr.detail svg').length`), 0);
+      assert.equal(await browser.evaluate(`document.querySelectorAll('${keys} tr.detail tbody tr').length`), 5);
       assertQuietPage(browser);
     } finally {
       await Deno.remove(folder, { recursive: true });
