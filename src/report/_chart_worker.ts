@@ -1,7 +1,7 @@
 /**
  * A Web Worker that renders charts to PNG for `plots.ts`: receives
  * `{ index, chart }`, answers `{ index, png }` (the bytes transferred) or
- * `{ index, error }`. One renderer per worker, so its glyph cache is reused.
+ * `{ index, error }`. resvg's WebAssembly is initialised as soon as the worker starts, before the first chart.
  */
 /// <reference lib="deno.worker" />
 import type { BarChart } from "./chart_layout.ts";

@@ -220,7 +220,7 @@ function titleText(title: string): DrawnText {
   };
 }
 
-/** The largest size up to `preferred` (in half pixels, so glyph caches stay small) that fits `fitting`. */
+/** The largest size up to `preferred`, in half pixels, that fits `fitting`. */
 function fitSize(preferred: number, fitting: number): number {
   return Math.max(MIN_TEXT_SIZE, Math.floor(Math.min(preferred, fitting) * 2) / 2);
 }

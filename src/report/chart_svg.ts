@@ -2,19 +2,13 @@
 import { CHART_FONT_FAMILY } from "./chart_font.ts";
 import { type BarChart, type ChartDrawing, type DrawnText, layoutBarChart } from "./chart_layout.ts";
 
-/** How {@link drawingSvg} writes. */
-export interface DrawingSvgOptions {
-  /**
-   * Whether to include the text; the PNG renderer draws text itself from cached glyphs.
-   * @default true
-   */
-  text?: boolean;
-  /**
-   * Whether to paint the background; resvg fills it faster as a render option.
-   * @default true
-   */
-  background?: boolean;
-}
+/**
+ * Left-to-right override … pop directional formatting around every text: labels show their characters in typed
+ * order, whatever their script, in resvg (which ignores CSS `unicode-bidi`) and in browsers alike. Label text
+ * never holds bidi controls itself (`chart_text.ts` shows them as escapes), so nothing inside can end the override.
+ */
+const LEFT_TO_RIGHT_OVERRIDE = "\u202D";
+const POP_DIRECTIONAL_FORMATTING = "\u202C";
 
 /**
  * Renders `chart` as a 1600×800 SVG document: horizontal bars, largest on top.
@@ -32,30 +26,27 @@ export function barChartSvg(chart: BarChart): string {
 }
 
 /** Writes a laid-out chart as SVG text. */
-export function drawingSvg(drawing: ChartDrawing, options: DrawingSvgOptions = {}): string {
+function drawingSvg(drawing: ChartDrawing): string {
   const lines = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${drawing.width}" height="${drawing.height}" ` +
     `viewBox="0 0 ${drawing.width} ${drawing.height}" font-family="${CHART_FONT_FAMILY}" xml:space="preserve">`,
-    // Labels are shown in the order of their characters, whatever their script.
-    `<style>text{direction:ltr;unicode-bidi:bidi-override}</style>`,
+    `<rect width="${drawing.width}" height="${drawing.height}" fill="${drawing.background}"/>`,
   ];
-  if (options.background ?? true) {
-    lines.push(`<rect width="${drawing.width}" height="${drawing.height}" fill="${drawing.background}"/>`);
-  }
   for (const rectangle of drawing.rectangles) {
     lines.push(
       `<rect x="${number(rectangle.x)}" y="${number(rectangle.y)}" width="${number(rectangle.width)}" ` +
         `height="${number(rectangle.height)}" fill="${rectangle.fill}"/>`,
     );
   }
-  if (options.text ?? true) lines.push(...drawing.texts.map(textElement));
+  lines.push(...drawing.texts.map(textElement));
   lines.push("</svg>");
   return lines.join("\n") + "\n";
 }
 
 function textElement(text: DrawnText): string {
   return `<text x="${number(text.x)}" y="${number(text.y)}" font-size="${number(text.size)}" ` +
-    `text-anchor="${text.anchor}" fill="${text.fill}">${escapeXml(text.text)}</text>`;
+    `text-anchor="${text.anchor}" fill="${text.fill}">` +
+    `${LEFT_TO_RIGHT_OVERRIDE}${escapeXml(text.text)}${POP_DIRECTIONAL_FORMATTING}</text>`;
 }
 
 /** Coordinates with at most two decimals, so the text stays short and stable. */

@@ -2,9 +2,24 @@ import assert from "node:assert/strict";
 import { barChartSvg } from "../../src/report/chart_svg.ts";
 import { assertSnapshot } from "../support/snapshot.ts";
 
+/** U+202D … U+202C, the left-to-right override every text is wrapped in. */
+const OVERRIDE = /^\u202D([^\u202C\u202D]*)\u202C$/;
+
+/**
+ * The texts of an SVG chart with the given anchor (labels: `end`), in document order, each checked to be wrapped
+ * in exactly one left-to-right override and returned without it.
+ */
+function texts(svg: string, anchor: "start" | "middle" | "end"): string[] {
+  return [...svg.matchAll(new RegExp(`<text [^>]*text-anchor="${anchor}"[^>]*>([^<]*)</text>`, "g"))].map((match) => {
+    const inner = OVERRIDE.exec(match[1]!);
+    assert.ok(inner, `not wrapped in U+202D…U+202C: ${JSON.stringify(match[1])}`);
+    return inner[1]!;
+  });
+}
+
 /** The label texts of an SVG chart (anchored at the end), top to bottom. */
 function labels(svg: string): string[] {
-  return [...svg.matchAll(/<text [^>]*text-anchor="end"[^>]*>([^<]*)<\/text>/g)].map((match) => match[1]!);
+  return texts(svg, "end");
 }
 
 function bars(count: number, value = (index: number) => count - index) {
@@ -49,12 +64,11 @@ Deno.test("barChartSvg() shows 40 bars then a [...] row when more were cut", asy
 
 Deno.test("barChartSvg() writes the count at the end of every bar with integer ticks", () => {
   const svg = barChartSvg({ title: "t", bars: [{ label: "a", value: 3 }, { label: "b", value: 1234 }] });
-  const starts = [...svg.matchAll(/text-anchor="start"[^>]*>([^<]*)</g)].map((match) => match[1]);
-  assert.deepEqual(starts, ["t", "1,234", "3"]);
-  const ticks = [...svg.matchAll(/text-anchor="middle"[^>]*>([^<]*)</g)].map((match) => match[1]!);
+  assert.deepEqual(texts(svg, "start"), ["t", "1,234", "3"]);
+  const ticks = texts(svg, "middle");
   assert.ok(ticks.length >= 2 && ticks.every((tick) => /^[\d,]+$/.test(tick)));
   const small = barChartSvg({ title: "t", bars: [{ label: "a", value: 1 }] });
-  assert.deepEqual([...small.matchAll(/text-anchor="middle"[^>]*>([^<]*)</g)].map((match) => match[1]), ["0", "1"]);
+  assert.deepEqual(texts(small, "middle"), ["0", "1"]);
 });
 
 Deno.test("barChartSvg() cuts labels longer than 85 characters to 80 plus [...]", async (t) => {
@@ -96,16 +110,17 @@ Deno.test("barChartSvg() escapes XML and shows control and bidi characters as es
     await t.step(shown, () => {
       const svg = barChartSvg({ title: label, bars: [{ label, value: 1 }] });
       assert.deepEqual(labels(svg), [shown]);
-      assert.ok(svg.includes(`>${shown}</text>`));
-      // Only newlines between elements; no control or bidi character anywhere.
-      assert.doesNotMatch(svg.replaceAll("\n", ""), /[\p{Cc}\p{Cf}]/u);
+      assert.ok(svg.includes(`>\u202D${shown}\u202C</text>`));
+      // Only newlines between elements and our own override around each text; no other control or bidi character.
+      const unwrapped = svg.replaceAll("\n", "").replaceAll(">\u202D", ">").replaceAll("\u202C</text>", "</text>");
+      assert.doesNotMatch(unwrapped, /[\p{Cc}\p{Cf}]/u);
     });
   }
 });
 
 Deno.test("barChartSvg() draws a chart with zero data or one bar", () => {
   const empty = barChartSvg({ title: "Nothing", bars: [] });
-  assert.ok(empty.includes(">No data</text>"));
+  assert.equal(texts(empty, "middle").at(-1), "No data");
   assert.equal(empty.match(/fill="#e4af00"/g), null);
   const zero = barChartSvg({ title: "Zero", bars: [{ label: "a", value: 0 }] });
   assert.deepEqual(labels(zero), ["a"]);

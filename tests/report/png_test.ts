@@ -82,7 +82,7 @@ Deno.test("createPngRenderer() renders a 1600×800 chart with bars and text", as
 Deno.test("createPngRenderer() writes the same bytes for the same chart", async () => {
   const first = (await createPngRenderer()).renderChart(CHART);
   const renderer = await createPngRenderer();
-  renderer.renderChart({ title: "warm the glyph cache", bars: [{ label: "other", value: 1 }] });
+  renderer.renderChart({ title: "another chart first", bars: [{ label: "other", value: 1 }] });
   const second = renderer.renderChart(CHART);
   assert.deepEqual(second, first);
 });
@@ -98,4 +98,18 @@ Deno.test("createPngRenderer() renders an empty chart and hostile labels", async
     const image = decodePng(renderer.renderChart(chart));
     assert.equal(image.width * image.height, 1600 * 800);
   }
+});
+
+Deno.test("createPngRenderer() keeps text in typed order inside U+202D…U+202C, as chart SVGs wrap it", async () => {
+  const renderer = await createPngRenderer();
+  const image = (text: string) =>
+    decodePng(renderer.renderSvg(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" fill="#fff"/>` +
+        `<text x="10" y="30" font-size="20">${text}</text></svg>`,
+    ));
+  const hebrew = "\u05D0\u05D1\u05D2";
+  const reversed = [...hebrew].reverse().join("");
+  // Left to right in typed order looks exactly like the reversed letters laid out right to left.
+  assert.deepEqual(image(`\u202D${hebrew}\u202C`).pixels, image(reversed).pixels);
+  assert.notDeepEqual(image(`\u202D${hebrew}\u202C`).pixels, image(hebrew).pixels);
 });
