@@ -5,8 +5,10 @@
  * DIR/<account>/<region>/index.json                 which intervals are covered, by which file
  * DIR/<account>/<region>/lock                       held (flock) while a run changes the region
  * DIR/<account>/<region>/YYYY-MM-DD/<from>-<to>.<run>.jsonl.gz   records of one UTC day, gzip JSON lines
- * DIR/<account>/<region>/staging/<day>.<run>.tmp    records a run fetched and has not committed yet
+ * DIR/staging/<account>.<region>.<day>.<run>.tmp   records a run fetched and has not committed yet
  * ```
+ *
+ * Staged files live outside the account folders, so `--trail-files DIR/<account>` reads exactly the covered records.
  *
  * Integrity: record files are written under per-run names and renamed into place before the index
  * lists them; the index is replaced by a rename; both happen under an exclusive lock on `lock`, which
@@ -164,7 +166,12 @@ export interface CommitResult {
 
 /** The cache of one account's region. */
 export class RegionCache {
-  private constructor(readonly directory: string, readonly runId: string) {}
+  private constructor(
+    readonly directory: string,
+    readonly runId: string,
+    readonly stagingDirectory: string,
+    readonly stagingPrefix: string,
+  ) {}
 
   /**
    * Opens (creating the folders when needed) `root/account/region`.
@@ -173,10 +180,9 @@ export class RegionCache {
   static async open(root: string, accountId: string, region: string, runId: string): Promise<RegionCache> {
     const accountDirectory = join(root, accountId);
     const directory = join(accountDirectory, region);
-    for (const folder of [accountDirectory, directory, join(directory, STAGING_FOLDER)]) {
-      await ensurePrivateDirectory(folder);
-    }
-    return new RegionCache(directory, runId);
+    const stagingDirectory = join(root, STAGING_FOLDER);
+    for (const folder of [stagingDirectory, accountDirectory, directory]) await ensurePrivateDirectory(folder);
+    return new RegionCache(directory, runId, stagingDirectory, `${accountId}.${region}.`);
   }
 
   /**
@@ -229,7 +235,7 @@ export class RegionCache {
 
   /** A new staged file for one UTC day of records this run fetches. */
   createStagedFile(day: string): Promise<RecordFileWriter> {
-    return RecordFileWriter.create(join(this.directory, STAGING_FOLDER, `${day}.${this.runId}.tmp`));
+    return RecordFileWriter.create(join(this.stagingDirectory, `${this.stagingPrefix}${day}.${this.runId}.tmp`));
   }
 
   /**
@@ -343,10 +349,10 @@ export class RegionCache {
       // Only an empty folder goes; a non-empty one makes this fail, which is fine.
       await Deno.remove(folder).catch(() => {});
     }
-    const staging = join(this.directory, STAGING_FOLDER);
     const now = Date.now();
-    for await (const entry of Deno.readDir(staging)) {
-      const path = join(staging, entry.name);
+    for await (const entry of Deno.readDir(this.stagingDirectory)) {
+      if (!entry.name.startsWith(this.stagingPrefix)) continue;
+      const path = join(this.stagingDirectory, entry.name);
       const modified = (await Deno.lstat(path)).mtime?.getTime() ?? now;
       if (now - modified > STALE_STAGING_MILLISECONDS) await Deno.remove(path).catch(() => {});
     }

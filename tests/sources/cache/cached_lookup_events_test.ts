@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { LookupEventsCallOptions, LookupEventsRequest } from "../../../src/aws/clients.ts";
 import { CachedLookupEventsSource } from "../../../src/sources/cache/cached_lookup_events.ts";
+import { countTrailFile, trailFileBytes } from "../../../src/sources/trail_records.ts";
 import type { SourceEvent } from "../../../src/summary/types.ts";
 import { FakeClock } from "../../fakes/fake_clock.ts";
 import { ScriptedAws, type ScriptedEvent } from "../../fakes/scripted_aws.ts";
@@ -78,6 +79,17 @@ function idsIn(events: ScriptedEvent[], fromMs: number, toMs: number): string[] 
 
 const iso = (timeMs: number) => new Date(timeMs).toISOString();
 
+/** Every `.jsonl.gz` file below a folder. */
+async function recordFiles(folder: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(folder)) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory) files.push(...await recordFiles(path));
+    else if (entry.name.endsWith(".jsonl.gz")) files.push(path);
+  }
+  return files;
+}
+
 Deno.test("the cache fetches only the gaps, re-fetches the late-delivery margin and counts every event once", async (t) => {
   const directory = await Deno.makeTempDir({ prefix: "cache-unit-" });
   try {
@@ -94,6 +106,26 @@ Deno.test("the cache fetches only the gaps, re-fetches the late-delivery margin 
         [[iso(Date.UTC(2026, 11, 4)), iso(T0 - 20 * MINUTE)]],
       ]);
       assert.deepEqual(first.warnings, []);
+    });
+
+    await t.step("the record files, read as trail files, hold exactly the covered events", async () => {
+      const ids: string[] = [];
+      const receiver = {
+        addRecord: (record: Record<string, unknown>) => void ids.push(String(record.eventID)),
+        addUnreadable: () => assert.fail("an unreadable record"),
+      };
+      const filter = {
+        windowStartMs: undefined,
+        windowEndMs: undefined,
+        includeDataEvents: false,
+        accounts: undefined,
+        regions: undefined,
+      };
+      for (const path of await recordFiles(join(directory, "111122223333"))) {
+        const tally = countTrailFile(trailFileBytes(await Deno.readFile(path)), filter, receiver);
+        assert.equal(tally.kind, "lines");
+      }
+      assert.deepEqual(ids.sort(), idsIn(events, T0 - 6 * HOUR, T0 - 20 * MINUTE - 1));
     });
 
     // An hour later: new events, a late one inside the old margin, one exactly on the covered edge.
