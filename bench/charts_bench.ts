@@ -1,11 +1,18 @@
 /**
- * Chart rendering: a synthetic summary with realistic keys (≥ 100 charts, up to
- * 60 bars, user agents past the 85-character cut) written by `writePlots` into a
- * temporary folder, with one worker and with one per core.
+ * Chart rendering: a synthetic summary with realistic keys (up to 60 bars, user
+ * agents past the 85-character cut; 170 charts by default) charted
+ * - by the whole `plot` command, as `deno task plot` runs it (start-up, reading
+ *   the file, rendering, writing), on one core (`taskset`, so one worker) and
+ *   on all cores;
+ * - by `writePlots` in this process, with one worker and one per core, with the
+ *   process's CPU time (all threads): the figure least disturbed by other load.
  */
+import { cpuUsage } from "node:process";
+import { join } from "node:path";
 import type { Summary } from "../src/summary/types.ts";
 import { chartsForSummary } from "../src/report/chart_set.ts";
 import { writePlots } from "../src/report/plots.ts";
+import { taskArguments } from "../tests/e2e/cli_harness.ts";
 import { summaryWith } from "../tests/support/summary_fixture.ts";
 
 const SERVICES = ["lambda", "iam", "ec2", "s3", "sts", "logs", "cloudformation", "monitoring", "health", "kms"];
@@ -67,24 +74,76 @@ export function syntheticSummary(principalCount: number): Summary {
   return summary;
 }
 
-/** Prints ms per chart and in total, for one worker and for one per core. */
+/** Prints ms per chart, for the whole `plot` command and for `writePlots`, with one worker and with one per core. */
 export async function chartsBench(print: (line: string) => void): Promise<void> {
-  const summary = syntheticSummary(Number(Deno.env.get("BENCH_PRINCIPALS") ?? 36));
+  const summary = syntheticSummary(Number(Deno.env.get("BENCH_PRINCIPALS") ?? 45));
+  summary._metadata = { ...summary._metadata, account_id: "123456789012", run_timestamp: "20261204000000" };
   const chartCount = chartsForSummary(summary).length;
   const cores = navigator.hardwareConcurrency;
   for (const workers of [...new Set([1, cores])]) {
+    const milliseconds = await plotCommandMilliseconds(summary, workers);
+    if (milliseconds === undefined) {
+      print(`plot command: on ${workers} core(s) skipped: needs 'taskset' (Linux)`);
+      continue;
+    }
+    print(
+      `plot command: ${chartCount} charts on ${workers} core(s) in ${milliseconds.toFixed(0)} ms = ` +
+        `${(milliseconds / chartCount).toFixed(1)} ms per chart (whole command: start-up, read, render, write)`,
+    );
+  }
+  for (const workers of [...new Set([1, cores])]) {
     const directory = await Deno.makeTempDir({ prefix: "charts_bench_" });
     try {
+      const cpuBefore = cpuUsage();
       const start = performance.now();
       await writePlots(summary, { plotsDirectory: directory, workers });
       const total = performance.now() - start;
+      const cpu = cpuUsage(cpuBefore);
       print(
-        `charts: ${chartCount} charts with ${workers} worker(s) in ${total.toFixed(0)} ms = ` +
-          `${(total / chartCount).toFixed(1)} ms per chart (including worker start-up)`,
+        `writePlots: ${chartCount} charts with ${workers} worker(s) in ${total.toFixed(0)} ms = ` +
+          `${(total / chartCount).toFixed(1)} ms per chart, CPU ${
+            ((cpu.user + cpu.system) / 1000 / chartCount).toFixed(1)
+          } ` +
+          `ms per chart (worker start-up included)`,
       );
     } finally {
       await Deno.remove(directory, { recursive: true });
     }
+  }
+}
+
+/**
+ * Wall time of `deno task plot FILE` (the task's own permissions) in a fresh folder; on fewer cores than the
+ * machine has through `taskset`, or undefined when there is no `taskset`.
+ */
+async function plotCommandMilliseconds(summary: Summary, cores: number): Promise<number | undefined> {
+  const directory = await Deno.makeTempDir({ prefix: "charts_bench_plot_" });
+  try {
+    const file = join(directory, "account_activity_123456789012_20261204000000.json");
+    await Deno.writeTextFile(file, JSON.stringify(summary));
+    const deno = ["deno", ...taskArguments({ home: directory, workingDirectory: directory }, "plot"), file, "--quiet"];
+    const command = cores === navigator.hardwareConcurrency
+      ? deno
+      : ["taskset", "--cpu-list", Array.from({ length: cores }, (_, index) => index).join(","), ...deno];
+    const start = performance.now();
+    let output: Deno.CommandOutput;
+    try {
+      output = await new Deno.Command(command[0]!, {
+        args: command.slice(1),
+        cwd: new URL("..", import.meta.url).pathname,
+        env: { INIT_CWD: directory, RUST_BACKTRACE: "0" },
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+    const milliseconds = performance.now() - start;
+    if (!output.success) throw new Error(`plot failed: ${new TextDecoder().decode(output.stderr)}`);
+    return milliseconds;
+  } finally {
+    await Deno.remove(directory, { recursive: true });
   }
 }
 

@@ -36,9 +36,12 @@ function realDenoDirectory(): string {
   return join(cache, "deno");
 }
 
-/** The `deno run ...` argument list of the summarize task, with $HOME and $INIT_CWD filled in. */
-function taskArguments(environment: CliEnvironment): string[] {
-  const words = denoConfig.tasks.summarize.split(/\s+/);
+/** The `deno run ...` argument list of a deno.json task, with $HOME and $INIT_CWD filled in. */
+export function taskArguments(
+  environment: Pick<CliEnvironment, "home" | "workingDirectory">,
+  task: "summarize" | "plot" = "summarize",
+): string[] {
+  const words = denoConfig.tasks[task].split(/\s+/);
   return words.slice(1).map((word) =>
     word === "main.ts"
       ? join(PROJECT_DIRECTORY, "main.ts")
