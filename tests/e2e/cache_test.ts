@@ -185,6 +185,35 @@ Deno.test("--cache-dir: a run killed with SIGKILL leaves no claim; the next run 
   assert.equal(world.emulator.stats("us-east-1").pages - pagesBefore, 30, "1500 events: 30 pages again");
 });
 
+Deno.test("--cache-dir: an interrupted run (SIGINT) adds nothing to the cache; the next run is exact", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  const now = Date.now();
+  const east = syntheticEvents(1500, now - MINUTE, MINUTE);
+  await using world = await scenario({ regions: ["us-east-1"], events: { "us-east-1": east.events } });
+  const first = await cachedRun(world, 2);
+  assert.equal(first.code, 0, first.stderr);
+  await takeSummary(world);
+  const coveredBefore = await coveredOf(world, "us-east-1");
+  let interruptAt: () => void = () => {};
+  const fifthRequest = new Promise<void>((resolve) => (interruptAt = resolve));
+  const requestsBefore = world.emulator.stats("us-east-1").requests;
+  world.emulator.onLookupEvents = (_region, requestNumber) => {
+    if (requestNumber === requestsBefore + 5) interruptAt();
+  };
+  const child = world.spawn(["--cache-dir", cacheDirectoryOf(world), "--lookup-rate", "20", "--past-hours", "48"]);
+  await fifthRequest;
+  child.kill("SIGINT");
+  const interrupted = await child.output();
+  assert.equal(interrupted.code, 130, new TextDecoder().decode(interrupted.stderr));
+  world.emulator.onLookupEvents = undefined;
+  assert.deepEqual(await coveredOf(world, "us-east-1"), coveredBefore, "the index is as before");
+  await takeSummary(world);
+  const result = await cachedRun(world, 48);
+  assert.equal(result.code, 0, result.stderr);
+  assertExact(await world.summary(), east.records.map((record) => ({ record, region: "us-east-1" })));
+});
+
 Deno.test("--cache-dir: a damaged record file or index is reported on one line, ignored and fetched again", async (t) => {
   const now = Date.now();
   const east = syntheticEvents(200, now - MINUTE, 2 * MINUTE);
