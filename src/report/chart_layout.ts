@@ -93,7 +93,7 @@ const formatCount = format(",");
 
 /**
  * Lays out `chart`: bars sorted largest first (ties by label, in code point
- * order), at most {@link MAX_BARS} then a `[...]` row, labels cut per the spec
+ * order), at most {@link MAX_BARS} then a `[...]` row, labels cut per doc/summary-rules.md
  * and to the label column, the count at the end of every bar, integer ticks.
  * @throws {RangeError} when a value is negative or not a finite number
  * @example

@@ -15,7 +15,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 const HASH_LENGTH = 8;
 
 /**
- * The spec's character rule: characters other than ASCII letters, digits and `_+=,.@-` become `_`.
+ * The character rule of doc/summary-rules.md: characters other than ASCII letters, digits and `_+=,.@-` become `_`.
  * @example
  * ```ts
  * sanitizeFileName("arn:aws:iam::123456789012:user/Administrator"); // "arn_aws_iam__123456789012_user_Administrator"

@@ -3,7 +3,7 @@
 /**
  * Orders strings by code point. JavaScript's default order compares UTF-16 code
  * units, which puts astral characters (surrogate pairs, U+D800–DFFF units) before
- * U+E000–FFFF; Python's `sort_keys` and the spec order by code point.
+ * U+E000–FFFF; Python's `sort_keys` and doc/summary-rules.md order by code point.
  */
 export function compareCodePoints(a: string, b: string): number {
   const length = Math.min(a.length, b.length);

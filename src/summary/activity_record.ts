@@ -70,7 +70,7 @@ export function eventTimeMsOf(value: unknown): number | undefined {
 }
 
 /**
- * Derives every key of one record per the spec.
+ * Derives every key of one record per doc/summary-rules.md.
  * @param record a parsed CloudTrail record
  * @param region the region it is counted under (the endpoint's, for LookupEvents)
  * @example

@@ -29,7 +29,7 @@ export interface SourceEvent {
 
 /**
  * What the summary and the findings need to know of one parsed record: every
- * key already derived per `shared/spec/summary-rules.md`.
+ * key already derived per `doc/summary-rules.md`.
  */
 export interface ActivityRecord {
   /** The principal per the spec's `userIdentity` table (never empty). */
