@@ -1,8 +1,9 @@
 /**
- * `deno task bench [summary|quota|accounts|charts|html ...]`: prints figures; asserts nothing.
+ * `deno task bench [summary|quota|accounts|charts|html|athena ...]`: prints figures; asserts nothing.
  * With no names, runs them all (the quota bench takes about a minute).
  */
 import { accountsBench } from "./accounts_bench.ts";
+import { athenaBench } from "./athena_bench.ts";
 import { chartsBench } from "./charts_bench.ts";
 import { htmlBench } from "./html_bench.ts";
 import { quotaBench } from "./quota_bench.ts";
@@ -14,6 +15,7 @@ const BENCHES: Record<string, (print: (line: string) => void) => Promise<void>> 
   accounts: (print) => accountsBench(print),
   charts: chartsBench,
   html: htmlBench,
+  athena: athenaBench,
 };
 
 const print = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));

@@ -55,6 +55,37 @@ export interface CloudTrailDatabase {
   close(): Promise<void>;
 }
 
+/** The DuckDB type of the table's struct column `name` (camelCase field names, as in the files). */
+export function duckDbColumnType(name: string): string {
+  const column = CLOUDTRAIL_COLUMNS.find(([columnName]) => columnName.toLowerCase() === name.toLowerCase());
+  if (column === undefined) throw new Error(`No column ${name}`);
+  return duckDbType(column[1]);
+}
+
+/**
+ * An in-memory DuckDB database; `setup` statements run first (to create tables).
+ * @throws {Error} with the one-line reason when DuckDB cannot load
+ */
+export async function openDatabase(setup: readonly string[], removeOnClose?: string): Promise<CloudTrailDatabase> {
+  const module = await duckDbModule();
+  if (typeof module === "string") throw new Error(module);
+  const instance = await module.DuckDBInstance.create(":memory:", { threads: "2" });
+  const connection: DuckDBConnection = await instance.connect();
+  for (const statement of setup) await connection.run(statement);
+  return {
+    async query(sql) {
+      const reader = await connection.runAndReadAll(sql);
+      const rows = reader.getRows().map((row) => row.map((value) => (value === null ? undefined : String(value))));
+      return { columns: reader.columnNames(), rows };
+    },
+    async close() {
+      connection.closeSync();
+      instance.closeSync();
+      if (removeOnClose !== undefined) await Deno.remove(removeOnClose, { recursive: true });
+    },
+  };
+}
+
 /** Partition values → the `timestamp`, `account`, `region` columns of the view. */
 function partitionValues(placed: PlacedRecord): [string, string, string] {
   const record = placed.record;
@@ -75,8 +106,6 @@ export async function openCloudTrailDatabase(
   records: readonly PlacedRecord[],
   { database, table, layout }: { database: string; table: string; layout: "single-account" | "organization" },
 ): Promise<CloudTrailDatabase> {
-  const module = await duckDbModule();
-  if (typeof module === "string") throw new Error(module);
   const folder = await Deno.makeTempDir({ prefix: "duckdb-cloudtrail-" });
   const file = join(folder, "records.jsonl");
   const lines = records.map((placed) => {
@@ -84,8 +113,6 @@ export async function openCloudTrailDatabase(
     return JSON.stringify({ ...placed.record, __timestamp: timestamp, __account: account, __region: region });
   });
   await Deno.writeTextFile(file, lines.join("\n") + "\n");
-  const instance = await module.DuckDBInstance.create(":memory:", { threads: "2" });
-  const connection: DuckDBConnection = await instance.connect();
   const columns = [
     ...CLOUDTRAIL_COLUMNS.map(([name, type]) => `"${name}": '${duckDbType(type)}'`),
     `"__timestamp": 'VARCHAR'`,
@@ -95,24 +122,12 @@ export async function openCloudTrailDatabase(
   const partitions = layout === "organization"
     ? `"__account" AS account, "__region" AS region, "__timestamp" AS "timestamp"`
     : `"__timestamp" AS "timestamp"`;
-  await connection.run(`CREATE SCHEMA "${database}"`);
   // ignore_errors: a value of the wrong shape becomes NULL, as the JSON SerDe makes it (doc/athena.md).
-  await connection.run(
+  return await openDatabase([
+    `CREATE SCHEMA "${database}"`,
     `CREATE VIEW "${database}"."${table}" AS SELECT ${
       CLOUDTRAIL_COLUMNS.map(([name]) => `"${name}" AS ${name.toLowerCase()}`).join(", ")
     }, ${partitions} FROM read_json('${file}', format = 'newline_delimited', records = true, ` +
-      `ignore_errors = true, maximum_object_size = 268435456, columns = {${columns.join(", ")}})`,
-  );
-  return {
-    async query(sql) {
-      const reader = await connection.runAndReadAll(sql);
-      const rows = reader.getRows().map((row) => row.map((value) => (value === null ? undefined : String(value))));
-      return { columns: reader.columnNames(), rows };
-    },
-    async close() {
-      connection.closeSync();
-      instance.closeSync();
-      await Deno.remove(folder, { recursive: true });
-    },
-  };
+    `ignore_errors = true, maximum_object_size = 268435456, columns = {${columns.join(", ")}})`,
+  ], folder);
 }
