@@ -90,18 +90,25 @@ export class ProgressReporter {
   readonly #sink: ProgressSink;
   readonly #partitions: readonly PartitionProgress[];
   readonly #ratePerSecond: number;
+  readonly #summaryLine: (() => string) | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #linesDrawn = 0;
   readonly #lastLogged = new Map<string, string>();
 
+  /**
+   * @param summaryLine when given, one line drawn instead of the region lines and the total (trail
+   * files: files and records done, MB/s, ETA)
+   */
   constructor(
     sink: ProgressSink,
     partitions: readonly PartitionProgress[],
     ratePerSecond: number,
+    summaryLine?: () => string,
   ) {
     this.#sink = sink;
     this.#partitions = partitions;
     this.#ratePerSecond = ratePerSecond;
+    this.#summaryLine = summaryLine;
   }
 
   /** Starts drawing. */
@@ -119,8 +126,12 @@ export class ProgressReporter {
   }
 
   #draw(): void {
+    if (this.#summaryLine !== undefined && !this.#sink.isTerminal) {
+      this.#sink.write(`${this.#summaryLine()}\n`);
+      return;
+    }
     if (this.#sink.isTerminal) {
-      const lines = [
+      const lines = this.#summaryLine !== undefined ? [this.#summaryLine()] : [
         ...this.#partitions.map((progress) => progressLine(progress, this.#ratePerSecond)),
         totalLine(this.#partitions),
       ];

@@ -93,17 +93,9 @@ export class TrailSource implements EventSource {
     }
   }
 
-  /** One line of progress: files and records done, MB/s, ETA from the bytes listed so far. */
-  progressLine(): string {
-    const tally = this.tally;
-    const seconds = Math.max(0.001, (this.#options.now() - (this.#startedMs ?? this.#options.now())) / 1000);
-    const bytesPerSecond = tally.bytesDone / seconds;
-    const remaining = tally.bytesListed - tally.bytesDone;
-    const eta = bytesPerSecond > 0 && remaining > 0 ? `, ETA ${Math.ceil(remaining / bytesPerSecond)}s` : "";
-    const failed = Object.keys(tally.failed).length;
-    return `${tally.filesDone}/${tally.filesListed} files, ${tally.recordsCounted} records counted, ` +
-      `${(tally.bytesDone / 1e6).toFixed(1)} MB at ${(bytesPerSecond / 1e6).toFixed(1)} MB/s${eta}` +
-      (failed > 0 ? `, ${failed} files failed` : "");
+  /** When `read` started (the `now` clock), for rates; undefined before. */
+  get startedMs(): number | undefined {
+    return this.#startedMs;
   }
 
   async #readFile(file: TrailFile, pool: TrailWorkerPool, signal: AbortSignal): Promise<void> {

@@ -184,14 +184,14 @@ export class S3Emulator {
     if (cuts > 0) {
       this.faults.truncatedBodies.set(key, cuts - 1);
       const half = body.subarray(0, Math.floor(body.length / 2));
+      // Half the body under the whole body's length: the server ends the response early, the client sees it cut.
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(half);
-          // An error mid-body makes the server drop the connection: the client sees a body cut short.
-          setTimeout(() => controller.error(new Error("connection cut")), 10);
+          controller.close();
         },
       });
-      return new Response(stream, { headers });
+      return new Response(stream, { headers: { ...headers, "content-length": String(body.length) } });
     }
     return new Response(body as Uint8Array<ArrayBuffer>, {
       headers: { ...headers, "content-length": String(body.length) },

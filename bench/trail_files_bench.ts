@@ -1,0 +1,187 @@
+/**
+ * Trail files: the real CLI (a subprocess with the summarize task's permissions) over generated
+ * CloudTrail log files (tests/support/trail_file_generator.ts: ~1.6 KB records, gzipped), read
+ * from a local folder and through the emulator's S3 on loopback, with 1 and 2 counting workers.
+ * Prints records/s, MB/s of gzip read, peak RSS and CPU seconds of the CLI process, and the
+ * machine's load average (the machine may be shared: read the figures against it).
+ */
+import { join } from "node:path";
+import { cliCommand, fakeCredentials } from "../tests/e2e/cli_harness.ts";
+import { startAwsEmulator } from "../tests/support/aws_emulator.ts";
+import { S3Emulator } from "../tests/support/s3_emulator.ts";
+import { type GeneratedTrailOptions, generateTrailFiles } from "../tests/support/trail_file_generator.ts";
+
+const FIRST_DELIVERY_MS = Date.UTC(2026, 10, 1, 0, 5);
+const SPACING_MS = 60_000;
+const BUCKET = "bench-trail";
+
+function generatorOptions(files: number, recordsPerFile: number): GeneratedTrailOptions {
+  return {
+    files,
+    recordsPerFile,
+    accounts: ["111122223333", "444455556666"],
+    regions: ["us-east-1", "eu-west-1"],
+    firstDeliveryMs: FIRST_DELIVERY_MS,
+    spacingMs: SPACING_MS,
+    organizationId: "o-benchorg01",
+  };
+}
+
+/** Generates the files once under the system's temporary folder; later runs reuse them. */
+async function trailFolder(files: number, recordsPerFile: number, print: (line: string) => void) {
+  const root = join(Deno.env.get("TMPDIR") ?? "/tmp", `aws-summarize-trail-bench-${files}x${recordsPerFile}`);
+  const trail = join(root, "work", "trail");
+  const done = join(root, "complete");
+  try {
+    await Deno.stat(done);
+  } catch {
+    print(`files: generating ${files} files of ${recordsPerFile} records in ${trail} (once)`);
+    for (const file of generateTrailFiles(generatorOptions(files, recordsPerFile))) {
+      const path = join(trail, file.key);
+      await Deno.mkdir(join(path, ".."), { recursive: true });
+      await Deno.writeFile(path, file.bytes);
+    }
+    await Deno.writeTextFile(done, "");
+  }
+  return { workingDirectory: join(root, "work"), home: join(root, "home"), trail };
+}
+
+async function* walk(folder: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(folder)) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory) yield* walk(path);
+    else yield path;
+  }
+}
+
+/** Peak RSS (VmHWM) and CPU seconds of a process, polled until it exits. */
+function watchProcess(pid: number): { stop(): { peakRssMb: number; cpuSeconds: number } } {
+  let peakRssMb = 0;
+  let cpuSeconds = 0;
+  const ticksPerSecond = 100;
+  const poll = () => {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+      if (hwm) peakRssMb = Math.max(peakRssMb, Number(hwm[1]) / 1024);
+      const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]!.split(" ");
+      cpuSeconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    } catch {
+      // The process has ended: the last reading stands.
+    }
+  };
+  const timer = setInterval(poll, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { peakRssMb, cpuSeconds };
+    },
+  };
+}
+
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "unknown";
+  }
+}
+
+async function runOnce(
+  label: string,
+  args: string[],
+  environment: { workingDirectory: string; home: string; env?: Record<string, string> },
+  totalRecords: number,
+  gzipBytes: number,
+  print: (line: string) => void,
+): Promise<void> {
+  const results = join(environment.workingDirectory, "results");
+  await Deno.remove(results, { recursive: true }).catch(() => {});
+  const loadBefore = loadAverage();
+  const started = performance.now();
+  const child = cliCommand([...args, "--quiet", "--output-dir", "results"], environment).spawn();
+  const watcher = watchProcess(child.pid);
+  const output = await child.output();
+  const seconds = (performance.now() - started) / 1000;
+  const { peakRssMb, cpuSeconds } = watcher.stop();
+  let counted = "?";
+  try {
+    for await (const entry of Deno.readDir(results)) {
+      if (!entry.name.endsWith(".json")) continue;
+      counted = String(JSON.parse(await Deno.readTextFile(join(results, entry.name)))._metadata.records_in_files);
+    }
+  } catch {
+    // No summary: the exit code line above says why.
+  }
+  if (output.code !== 0) {
+    print(`${label}: exit ${output.code}: ${new TextDecoder().decode(output.stderr).slice(0, 400)}`);
+  }
+  print(
+    `${label}: ${counted}/${totalRecords} records in ${seconds.toFixed(1)} s = ` +
+      `${Math.round(totalRecords / seconds).toLocaleString("en")} records/s, ` +
+      `${(gzipBytes / 1e6 / seconds).toFixed(1)} MB/s of gzip; peak RSS ${peakRssMb.toFixed(0)} MB; ` +
+      `CPU ${cpuSeconds.toFixed(1)} s (${Math.round(totalRecords / cpuSeconds).toLocaleString("en")} records per ` +
+      `CPU-second); load average before ${loadBefore}, after ${loadAverage()}`,
+  );
+}
+
+/** The bench: `files` (1,000,000 records in 200 files) or `files-quick` (100,000 in 20). */
+export async function trailFilesBench(print: (line: string) => void, files = 200, recordsPerFile = 5000) {
+  const totalRecords = files * recordsPerFile;
+  const folder = await trailFolder(files, recordsPerFile, print);
+  await Deno.mkdir(folder.home, { recursive: true });
+  let gzipBytes = 0;
+  const s3 = new S3Emulator();
+  for await (const path of walk(folder.trail)) {
+    const bytes = await Deno.readFile(path);
+    gzipBytes += bytes.length;
+    s3.putObject(BUCKET, path.slice(folder.trail.length + 1), bytes);
+  }
+  print(
+    `files: ${totalRecords.toLocaleString("en")} records in ${files} .json.gz files, ` +
+      `${(gzipBytes / 1e6).toFixed(0)} MB of gzip; ${navigator.hardwareConcurrency} cores`,
+  );
+  for (const workers of [1, 2]) {
+    await runOnce(
+      `files local, ${workers} worker(s)`,
+      ["--trail-files", "trail", "--workers", String(workers)],
+      folder,
+      totalRecords,
+      gzipBytes,
+      print,
+    );
+  }
+  const credentials = fakeCredentials();
+  const emulator = startAwsEmulator({
+    regions: ["us-east-1"],
+    events: {},
+    acceptedAccessKeys: [credentials.accessKeyId],
+    s3,
+  });
+  try {
+    const env = {
+      AWS_ENDPOINT_URL: emulator.url,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: "us-east-1",
+    };
+    const window = [
+      "--start-time",
+      new Date(FIRST_DELIVERY_MS - 600_000).toISOString(),
+      "--end-time",
+      new Date(FIRST_DELIVERY_MS + files * SPACING_MS).toISOString(),
+    ];
+    for (const workers of [1, 2]) {
+      await runOnce(
+        `files S3 (emulator on loopback, same machine), ${workers} worker(s)`,
+        ["--trail-bucket", `s3://${BUCKET}`, ...window, "--workers", String(workers)],
+        { ...folder, env },
+        totalRecords,
+        gzipBytes,
+        print,
+      );
+    }
+  } finally {
+    await emulator.close();
+  }
+}
