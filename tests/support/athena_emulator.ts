@@ -43,6 +43,9 @@ export interface AthenaFaults {
   failNextWith: string | undefined;
   /** Bytes every query reports as scanned, per poll while running (they add up). */
   scannedBytesPerPoll: number;
+  /** Polls a query answers QUEUED, then RUNNING, before its end shows. */
+  queuedPolls: number;
+  runningPolls: number;
 }
 
 /** The Athena part of the emulator. */
@@ -68,10 +71,6 @@ class AthenaError extends Error {
   }
 }
 
-/** Polls a query spends QUEUED, then RUNNING, before its result shows. */
-const QUEUED_POLLS = 1;
-const RUNNING_POLLS = 1;
-
 /**
  * Creates the Athena emulator; pass it as `athena` to `startAwsEmulator`.
  * @example
@@ -88,6 +87,8 @@ export function createAthenaEmulator(engine: QueryEngine, tables: readonly Emula
     holdRunning: false,
     failNextWith: undefined,
     scannedBytesPerPoll: 1_000_000,
+    queuedPolls: 1,
+    runningPolls: 1,
   };
   let resultPages = 0;
 
@@ -137,10 +138,10 @@ export function createAthenaEmulator(engine: QueryEngine, tables: readonly Emula
       faults.throttleStatusCalls -= 1;
       throw new AthenaError("TooManyRequestsException", "Rate exceeded");
     }
-    if (query.state === "QUEUED" && query.polls > QUEUED_POLLS) query.state = "RUNNING";
+    if (query.state === "QUEUED" && query.polls > faults.queuedPolls) query.state = "RUNNING";
     if (query.state === "RUNNING") {
       query.scannedBytes += faults.scannedBytesPerPoll;
-      if (!faults.holdRunning && query.polls > QUEUED_POLLS + RUNNING_POLLS) {
+      if (!faults.holdRunning && query.polls > faults.queuedPolls + faults.runningPolls) {
         const result = await query.result;
         query.state = "error" in result ? "FAILED" : "SUCCEEDED";
       }
