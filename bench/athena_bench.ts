@@ -10,6 +10,7 @@ import { buildSummaryQuery } from "../src/athena/summary_query.ts";
 import { DEFAULT_THRESHOLDS } from "../src/findings/findings.ts";
 import { stringifySorted } from "../src/report/json.ts";
 import { FakeClock } from "../tests/fakes/fake_clock.ts";
+import { TEST_ATHENA_SETTINGS } from "../tests/athena/test_records.ts";
 import { createAthenaEmulator } from "../tests/support/athena_emulator.ts";
 import { startAwsEmulator } from "../tests/support/aws_emulator.ts";
 import { duckDbColumnType, duckDbUnavailable, openDatabase } from "../tests/support/duckdb_cloudtrail.ts";
@@ -94,15 +95,6 @@ export async function athenaBench(print: (line: string) => void): Promise<void> 
       includeDataEvents: false,
       thresholds: DEFAULT_THRESHOLDS,
     };
-    const settings = {
-      database: "security",
-      table: "cloudtrail",
-      workgroup: "primary",
-      outputLocation: undefined,
-      catalog: "AwsDataCatalog",
-      reuseMinutes: 60,
-      maxScannedBytes: undefined,
-    };
     const buildStart = performance.now();
     buildSummaryQuery({ ...input, database: "security", table: "cloudtrail", partitionKeys: ["timestamp"] });
     const buildMs = performance.now() - buildStart;
@@ -112,7 +104,7 @@ export async function athenaBench(print: (line: string) => void): Promise<void> 
       stderr: { write() {}, isTerminal: false },
     };
     const readStart = performance.now();
-    const reading = await readWithAthena(api, settings, input, deps, () => {});
+    const reading = await readWithAthena(api, TEST_ATHENA_SETTINGS, input, deps, () => {});
     const readMs = performance.now() - readStart;
     const summaryStart = performance.now();
     const summary = reading.rows.summary(input.thresholds);

@@ -5,7 +5,6 @@
  */
 import { deepStrictEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { createAthenaApi } from "../../src/aws/athena_api.ts";
-import type { AthenaSettings } from "../../src/cli/athena_flags.ts";
 import { type AthenaQueryInput, readWithAthena } from "../../src/cli/athena_run.ts";
 import { CannotRunError, CliError } from "../../src/errors.ts";
 import { DEFAULT_THRESHOLDS } from "../../src/findings/findings.ts";
@@ -13,7 +12,7 @@ import { FakeClock } from "../fakes/fake_clock.ts";
 import { createAthenaEmulator } from "../support/athena_emulator.ts";
 import { startAwsEmulator } from "../support/aws_emulator.ts";
 import { duckDbUnavailable, openCloudTrailDatabase } from "../support/duckdb_cloudtrail.ts";
-import { athenaTestRecords } from "./test_records.ts";
+import { athenaTestRecordsWithManyUsers, TEST_ATHENA_SETTINGS } from "./test_records.ts";
 import { assertSameSummary, typescriptSummary } from "./typescript_summary.ts";
 
 const skipReason = await duckDbUnavailable();
@@ -30,30 +29,7 @@ const INPUT: AthenaQueryInput = {
   thresholds: DEFAULT_THRESHOLDS,
 };
 
-const SETTINGS: AthenaSettings = {
-  database: "security",
-  table: "cloudtrail",
-  workgroup: "primary",
-  outputLocation: undefined,
-  catalog: "AwsDataCatalog",
-  reuseMinutes: 60,
-  maxScannedBytes: undefined,
-};
-
-/** The test records plus 1500 users with one call each: several thousand result rows. */
-function manyRecords(): Record<string, unknown>[] {
-  const users = Array.from({ length: 1500 }, (_, index) => ({
-    eventTime: "2026-11-20T11:00:00Z",
-    eventSource: "s3.amazonaws.com",
-    eventName: "ListBuckets",
-    awsRegion: "eu-west-1",
-    sourceIPAddress: `10.0.${index >> 8}.${index & 255}`,
-    userAgent: "boto3",
-    recipientAccountId: "111122223333",
-    userIdentity: { type: "IAMUser", accountId: "111122223333", userName: `user-${index}` },
-  }));
-  return [...athenaTestRecords(), ...users];
-}
+const SETTINGS = TEST_ATHENA_SETTINGS;
 
 async function withAthena(
   test: (context: {
@@ -62,7 +38,7 @@ async function withAthena(
     records: Record<string, unknown>[];
   }) => Promise<void>,
 ): Promise<void> {
-  const records = manyRecords();
+  const records = athenaTestRecordsWithManyUsers();
   // All in one day folder inside the window, as if delivered that day (records without a time too).
   const database = await openCloudTrailDatabase(records.map((record) => ({ record, timestamp: "2026/11/20" })), {
     database: "security",

@@ -3,6 +3,8 @@
  * each of their fallbacks, the error and success rules, every finding rule, odd times and missing
  * fields — shapes the JSON SerDe reads the same way as JSON.parse (doc/athena.md lists the others).
  */
+import type { AthenaSettings } from "../../src/cli/athena_flags.ts";
+
 const ACCOUNT = "111122223333";
 
 type Fields = Record<string, unknown>;
@@ -182,3 +184,29 @@ export function athenaTestRecords(): Fields[] {
   );
   return records;
 }
+
+/** The test records and 1500 users with one call each: several thousand result rows, several 1000-row pages. */
+export function athenaTestRecordsWithManyUsers(): Fields[] {
+  const users = Array.from({ length: 1500 }, (_, index) => ({
+    eventTime: "2026-11-20T11:00:00Z",
+    eventSource: "s3.amazonaws.com",
+    eventName: "ListBuckets",
+    awsRegion: "eu-west-1",
+    sourceIPAddress: `10.0.${index >> 8}.${index & 255}`,
+    userAgent: "boto3",
+    recipientAccountId: ACCOUNT,
+    userIdentity: { type: "IAMUser", accountId: ACCOUNT, userName: `user-${index}` },
+  }));
+  return [...athenaTestRecords(), ...users];
+}
+
+/** Athena settings as the flags give them by default, for table `security.cloudtrail`. */
+export const TEST_ATHENA_SETTINGS: AthenaSettings = {
+  database: "security",
+  table: "cloudtrail",
+  workgroup: "primary",
+  outputLocation: undefined,
+  catalog: "AwsDataCatalog",
+  reuseMinutes: 60,
+  maxScannedBytes: undefined,
+};
