@@ -3,8 +3,8 @@
  * maps OR, plain lists of strings keywords searched in every value of the record. Pure.
  */
 import { caseFold } from "./case_fold.ts";
-import { fieldValues, leafTexts } from "./record_fields.ts";
-import { compileWildcard, type Position, type TextTest } from "./string_pattern.ts";
+import { compileFieldReader, fieldValues, leafTexts, ValuesReached } from "./record_fields.ts";
+import { compileWildcard, type Position, type TextTest, type ValueTest } from "./string_pattern.ts";
 
 /** Why part of a detection cannot be used; the caller names the rule file. */
 export class DetectionError extends Error {}
@@ -69,12 +69,6 @@ function textsOf(record: Readonly<Record<string, unknown>>, path: readonly strin
   return texts;
 }
 
-/** One value test on a text; `folded` says whether it wants the folded text. */
-interface ValueTest {
-  folded: boolean;
-  test: TextTest;
-}
-
 function anyText(texts: readonly string[], tests: readonly ValueTest[], all: boolean): boolean {
   const folded = tests.some((test) => test.folded) ? texts.map(caseFold) : texts;
   const matches = (value: ValueTest) => {
@@ -83,6 +77,27 @@ function anyText(texts: readonly string[], tests: readonly ValueTest[], all: boo
     return false;
   };
   return all ? tests.every(matches) : tests.some(matches);
+}
+
+/** Whether one text passes the tests (any of them, or all): folded once, only if a test wants it. */
+function textPasses(text: string, tests: readonly ValueTest[], all: boolean): boolean {
+  let folded: string | undefined;
+  for (const value of tests) {
+    const passes = value.test(value.folded ? (folded ??= caseFold(text)) : text);
+    if (passes !== all) return passes;
+  }
+  return all;
+}
+
+/** Whether a field's value passes: a scalar directly, an object, array or several values by their leaf texts. */
+function valuePasses(value: unknown, tests: readonly ValueTest[], all: boolean): boolean {
+  if (typeof value === "string") return textPasses(value, tests, all);
+  if (typeof value === "number" || typeof value === "boolean") return textPasses(String(value), tests, all);
+  if (value === undefined || value === null) return false;
+  const texts: string[] = [];
+  for (const each of value instanceof ValuesReached ? value.values : [value]) leafTexts(each, texts);
+  if (texts.length === 1) return textPasses(texts[0]!, tests, all);
+  return anyText(texts, tests, all);
 }
 
 function parseNumber(value: string): number | undefined {
@@ -135,10 +150,81 @@ function compileCidr(value: string): TextTest {
   };
 }
 
+/**
+ * The longest text a regular expression cannot match without (outside groups, classes and optional
+ * parts), to skip the expression cheaply; "" when there is none or the match ignores case.
+ */
+export function requiredLiteral(source: string, flags: string): string {
+  if (flags.includes("i")) return "";
+  let best = "";
+  let run = "";
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = "";
+  };
+  for (let index = 0; index < source.length; index++) {
+    let character = source[index]!;
+    let literal = true;
+    if (character === "\\") {
+      character = source[++index] ?? "";
+      literal = /[^\w\s]/.test(character);
+    } else if (character === "|") {
+      return ""; // An alternative at the top: no text is required.
+    } else if (character === "[" || character === "(") {
+      index = closing(source, index);
+      literal = false;
+    } else if (character === "{") {
+      index = source.includes("}", index) ? source.indexOf("}", index) : source.length;
+      literal = false;
+    } else if ("^$.*+?)]".includes(character)) {
+      literal = false;
+    }
+    const next = source[index + 1];
+    if (!literal || next === "?" || next === "*" || next === "{") {
+      end();
+      continue;
+    }
+    run += character;
+    if (next === "+") end();
+  }
+  end();
+  return best;
+}
+
+/** Where the class or group opening at `start` closes (escapes and nesting followed). */
+function closing(source: string, start: number): number {
+  const open = source[start]!;
+  const close = open === "[" ? "]" : ")";
+  let depth = 1;
+  let index = start + 1;
+  if (open === "[" && source[index] === "^") index++;
+  if (open === "[" && source[index] === "]") index++;
+  for (; index < source.length; index++) {
+    const character = source[index];
+    if (character === "\\") index++;
+    else if (open === "(" && character === "[") index = closing(source, index);
+    else if (character === open && open === "(") depth++;
+    else if (character === close && --depth === 0) return index;
+  }
+  return source.length;
+}
+
 function compileRegExp(value: string, flags: string): TextTest {
   try {
     const pattern = new RegExp(value, flags);
-    return (text) => pattern.test(text);
+    const literal = requiredLiteral(value, flags);
+    // Memoised: a principal's ARN or agent recurs on many records, and a pattern like `.+x` costs a scan per start.
+    const results = new Map<string, boolean>();
+    return (text) => {
+      if (!text.includes(literal)) return false;
+      let result = results.get(text);
+      if (result === undefined) {
+        result = pattern.test(text);
+        if (results.size >= 10_000) results.clear();
+        results.set(text, result);
+      }
+      return result;
+    };
   } catch (error) {
     throw new DetectionError(`bad regular expression '${value}': ${(error as Error).message}`);
   }
@@ -227,21 +313,23 @@ export function compileFieldEntry(key: string, rawValue: unknown): RecordTest {
       const named = modifiers.find((modifier) => POSITIONS.has(modifier)) as Position | undefined;
       // A keyword is searched for anywhere in the record's values.
       const position = named ?? (path === undefined ? "contains" : "whole");
-      const cased = has("cased");
-      return { folded: !cased, test: compileWildcard(text, position, cased) };
+      return compileWildcard(text, position, has("cased"));
     });
     if (nullWanted && all) throw new DetectionError(`'${key}': 'all' cannot take null`);
-    test = (record) => {
-      if (path !== undefined && nullWanted) {
-        const found = fieldValues(record, path);
-        if (found.length === 0 || found.includes(null)) return true;
-        if (tests.length === 0) return false;
-        const texts: string[] = [];
-        for (const value of found) leafTexts(value, texts);
-        return anyText(texts, tests, false);
-      }
-      return anyText(textsOf(record, path), tests, all);
-    };
+    if (path === undefined) {
+      test = (record) => anyText(leafTexts(record), tests, all);
+    } else {
+      // Every record goes through here: the reader and the tests allocate nothing for a plain value.
+      const read = compileFieldReader(path);
+      test = (record) => {
+        const value = read(record);
+        if (nullWanted) {
+          if (value === undefined || value === null) return true;
+          if (value instanceof ValuesReached && (value.values.length === 0 || value.values.includes(null))) return true;
+        }
+        return valuePasses(value, tests, all);
+      };
+    }
   }
   if (has("neq")) {
     const equal = test;
@@ -259,7 +347,10 @@ export function compileSearch(definition: unknown): RecordTest {
     if (definition.length === 0) throw new DetectionError("an empty list");
     if (definition.every((item) => typeof item === "object" && item !== null && !Array.isArray(item))) {
       const maps = definition.map(compileSearch);
-      return (record) => maps.some((map) => map(record));
+      return (record) => {
+        for (const map of maps) if (map(record)) return true;
+        return false;
+      };
     }
     if (definition.every((item) => isScalar(item) && item !== null)) return compileFieldEntry("", definition);
     throw new DetectionError("a list mixing maps and values");
@@ -267,7 +358,11 @@ export function compileSearch(definition: unknown): RecordTest {
   if (typeof definition === "object" && definition !== null) {
     const entries = Object.entries(definition).map(([key, value]) => compileFieldEntry(key, value));
     if (entries.length === 0) throw new DetectionError("an empty map");
-    return (record) => entries.every((entry) => entry(record));
+    if (entries.length === 1) return entries[0]!;
+    return (record) => {
+      for (const entry of entries) if (!entry(record)) return false;
+      return true;
+    };
   }
   if (typeof definition === "string" || typeof definition === "number") return compileFieldEntry("", definition);
   throw new DetectionError("neither a map nor a list");

@@ -16,6 +16,29 @@ export function fieldValues(record: unknown, path: readonly string[]): unknown[]
   return current;
 }
 
+/** Several values a field reached through arrays (from {@link compileFieldReader}). */
+export class ValuesReached {
+  constructor(readonly values: unknown[]) {}
+}
+
+/**
+ * A reader of one dotted field, compiled once. While no array is on the way (the usual CloudTrail
+ * shape) it returns the value itself, allocating nothing; when an array is, it returns every value
+ * reached as {@link ValuesReached}. A missing field is `undefined`.
+ */
+export function compileFieldReader(path: readonly string[]): (record: unknown) => unknown {
+  return (record) => {
+    let value: unknown = record;
+    for (let index = 0; index < path.length; index++) {
+      if (Array.isArray(value)) return new ValuesReached(fieldValues(value, path.slice(index)));
+      if (typeof value !== "object" || value === null) return undefined;
+      value = (value as Record<string, unknown>)[path[index]!];
+    }
+    // A parsed record holds no functions: one here is inherited (`toString`), so the field is missing.
+    return typeof value === "function" ? undefined : value;
+  };
+}
+
 function collect(value: unknown, key: string, into: unknown[]): void {
   if (Array.isArray(value)) {
     for (const element of value) collect(element, key, into);

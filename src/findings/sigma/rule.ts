@@ -38,10 +38,22 @@ export interface SigmaRule {
   tags: string[];
   /** Where it came from, for messages. */
   file: string;
-  /** The case-folded `eventName`s a matching record must have; undefined: any. */
-  eventNames: ReadonlySet<string> | undefined;
+  /**
+   * The first of {@link INDEX_FIELDS} whose value the rule fixes, and the case-folded values a matching
+   * record must have there; undefined when it fixes none (the rule is tested on every record).
+   */
+  indexKey: { field: IndexField; values: ReadonlySet<string> } | undefined;
   matches: RecordTest;
 }
+
+/**
+ * Fields whose exact value most rules fix, by which rules are indexed: the first one a rule fixes
+ * decides which records it is tested on.
+ */
+export const INDEX_FIELDS = ["eventName", "eventSource", "userIdentity.type", "userAgent"] as const;
+
+/** One of {@link INDEX_FIELDS}. */
+export type IndexField = typeof INDEX_FIELDS[number];
 
 /** Why a rule file is refused: one line naming the file. */
 export class SigmaRuleError extends Error {
@@ -64,17 +76,17 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
-/** The exact `eventName` values a search identifier demands, if it demands any. */
-function demandedEventNames(definition: unknown): Set<string> | undefined {
+/** The exact values of `field` a search identifier demands (case-folded), if it demands any. */
+function demandedValues(definition: unknown, field: string): Set<string> | undefined {
   if (Array.isArray(definition)) {
-    const sets = definition.map(demandedEventNames);
+    const sets = definition.map((item) => demandedValues(item, field));
     if (sets.length === 0 || sets.some((set) => set === undefined)) return undefined;
     return new Set(sets.flatMap((set) => [...set!]));
   }
-  if (typeof definition !== "object" || definition === null || !Object.hasOwn(definition, "eventName")) {
+  if (typeof definition !== "object" || definition === null || !Object.hasOwn(definition, field)) {
     return undefined;
   }
-  const value = (definition as Record<string, unknown>).eventName;
+  const value = (definition as Record<string, unknown>)[field];
   const values = Array.isArray(value) ? value : [value];
   const plain = values.map((item) => {
     if (typeof item !== "string") return undefined;
@@ -84,8 +96,8 @@ function demandedEventNames(definition: unknown): Set<string> | undefined {
   return plain.every((name) => name !== undefined) ? new Set(plain as string[]) : undefined;
 }
 
-/** The `eventName`s a condition can only be true with; undefined: any. */
-function conditionEventNames(
+/** The values (of one field) a condition can only be true with; undefined: any. */
+function conditionValues(
   condition: Condition,
   identifiers: readonly string[],
   names: ReadonlyMap<string, Set<string> | undefined>,
@@ -107,10 +119,27 @@ function conditionEventNames(
       return condition.quantifier === "one" ? union(sets) : intersection(sets);
     }
     case "and":
-      return intersection(condition.operands.map((operand) => conditionEventNames(operand, identifiers, names)));
+      return intersection(condition.operands.map((operand) => conditionValues(operand, identifiers, names)));
     case "or":
-      return union(condition.operands.map((operand) => conditionEventNames(operand, identifiers, names)));
+      return union(condition.operands.map((operand) => conditionValues(operand, identifiers, names)));
   }
+}
+
+// Plain loops: these run for every record a rule is tested on.
+function anyOf(tests: readonly RecordTest[]): RecordTest {
+  if (tests.length === 1) return tests[0]!;
+  return (record) => {
+    for (const test of tests) if (test(record)) return true;
+    return false;
+  };
+}
+
+function everyOf(tests: readonly RecordTest[]): RecordTest {
+  if (tests.length === 1) return tests[0]!;
+  return (record) => {
+    for (const test of tests) if (!test(record)) return false;
+    return true;
+  };
 }
 
 function compileCondition(condition: Condition, searches: ReadonlyMap<string, RecordTest>): RecordTest {
@@ -130,19 +159,14 @@ function compileCondition(condition: Condition, searches: ReadonlyMap<string, Re
     case "of": {
       const names = identifiersOf(condition.target, identifiers);
       if (names.length === 0) throw new ConditionError(`'${condition.target}' matches no search identifier`);
-      const tests = names.map((name) => searches.get(name)!);
       return condition.quantifier === "one"
-        ? (record) => tests.some((test) => test(record))
-        : (record) => tests.every((test) => test(record));
+        ? anyOf(names.map((name) => searches.get(name)!))
+        : everyOf(names.map((name) => searches.get(name)!));
     }
-    case "and": {
-      const operands = condition.operands.map((operand) => compileCondition(operand, searches));
-      return (record) => operands.every((operand) => operand(record));
-    }
-    case "or": {
-      const operands = condition.operands.map((operand) => compileCondition(operand, searches));
-      return (record) => operands.some((operand) => operand(record));
-    }
+    case "and":
+      return everyOf(condition.operands.map((operand) => compileCondition(operand, searches)));
+    case "or":
+      return anyOf(condition.operands.map((operand) => compileCondition(operand, searches)));
   }
 }
 
@@ -191,7 +215,6 @@ export function compileSigmaRule(source: RuleSource): SigmaRule {
   }
 
   const searches = new Map<string, RecordTest>();
-  const eventNames = new Map<string, Set<string> | undefined>();
   for (const [identifier, definition] of Object.entries(detection)) {
     if (identifier === "condition") continue;
     try {
@@ -200,16 +223,22 @@ export function compileSigmaRule(source: RuleSource): SigmaRule {
       if (error instanceof DetectionError) refuse(`search identifier '${identifier}': ${error.message}`);
       throw error;
     }
-    eventNames.set(identifier, demandedEventNames(definition));
   }
   let matches: RecordTest;
-  let names: Set<string> | undefined;
+  let indexKey: SigmaRule["indexKey"];
   try {
     const conditions = (conditionTexts as string[]).map(parseCondition);
     // A list of conditions means any of them.
     const condition: Condition = conditions.length === 1 ? conditions[0]! : { kind: "or", operands: conditions };
     matches = compileCondition(condition, searches);
-    names = conditionEventNames(condition, [...searches.keys()], eventNames);
+    const identifiers = [...searches.keys()];
+    for (const field of INDEX_FIELDS) {
+      const demanded = new Map(identifiers.map((name) => [name, demandedValues(detection[name], field)]));
+      const values = conditionValues(condition, identifiers, demanded);
+      if (values === undefined) continue;
+      indexKey = { field, values };
+      break;
+    }
   } catch (error) {
     if (error instanceof ConditionError) return refuse(error.message);
     throw error;
@@ -226,7 +255,7 @@ export function compileSigmaRule(source: RuleSource): SigmaRule {
     reference: source.bundledLink ?? (references[0] as string | undefined) ?? null,
     tags: Array.isArray(fields.tags) ? fields.tags.filter((tag) => String(tag).startsWith("attack.")).map(String) : [],
     file: source.file,
-    eventNames: names,
+    indexKey,
     matches,
   };
 }

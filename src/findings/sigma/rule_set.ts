@@ -4,7 +4,17 @@
  */
 import { BUNDLED_RULE_FILES } from "./builtin_rules.ts";
 import { caseFold } from "./case_fold.ts";
-import { compileSigmaRule, type RuleSource, type SigmaRule, SigmaRuleError, type SigmaStatus } from "./rule.ts";
+import { compileFieldReader } from "./record_fields.ts";
+import { equalsIgnoringCase, type TextTest } from "./string_pattern.ts";
+import {
+  compileSigmaRule,
+  INDEX_FIELDS,
+  type IndexField,
+  type RuleSource,
+  type SigmaRule,
+  SigmaRuleError,
+  type SigmaStatus,
+} from "./rule.ts";
 
 /** The SigmaHQ commit the bundled rules were copied from (see NOTICE.md). */
 export const RULE_SET_COMMIT = "8eaafff1f2845a696050e05e72ba1140ee190698";
@@ -71,34 +81,92 @@ export function compileRules(
   return { rules, sources: accepted, refused };
 }
 
+/** The rules that may match records with one value of an index field, memoised by the value as written. */
+class FieldIndex {
+  readonly #read: (record: unknown) => unknown;
+  readonly #byFoldedValue = new Map<string, SigmaRule[]>();
+  readonly #byValue = new Map<string, readonly SigmaRule[]>();
+  /** Case folding never makes a text shorter, so a longer value cannot match. */
+  readonly #longest: number;
+  /** With few values, comparing beats hashing each record's text for the memo. */
+  readonly #few: { equals: TextTest; rules: SigmaRule[] }[] | undefined;
+
+  constructor(field: IndexField, rules: readonly SigmaRule[]) {
+    this.#read = compileFieldReader(field.split("."));
+    for (const rule of rules) {
+      for (const value of rule.indexKey!.values) {
+        let list = this.#byFoldedValue.get(value);
+        if (list === undefined) this.#byFoldedValue.set(value, list = []);
+        list.push(rule);
+      }
+    }
+    this.#longest = Math.max(...this.#byFoldedValue.keys().map((value) => value.length));
+    this.#few = this.#byFoldedValue.size > FEW
+      ? undefined
+      : [...this.#byFoldedValue].map(([value, rules]) => ({ equals: equalsIgnoringCase(value), rules }));
+  }
+
+  /** The rules for this record's value of the field. */
+  rulesFor(record: unknown): readonly SigmaRule[] {
+    const value = this.#read(record);
+    if (typeof value !== "string" || value.length > this.#longest) return NONE;
+    if (this.#few !== undefined) {
+      for (let index = 0; index < this.#few.length; index++) {
+        if (this.#few[index]!.equals(value)) return this.#few[index]!.rules;
+      }
+      return NONE;
+    }
+    let rules = this.#byValue.get(value);
+    if (rules === undefined) {
+      rules = this.#byFoldedValue.get(caseFold(value)) ?? NONE;
+      // Bounded: a field may have very many values.
+      if (this.#byValue.size >= MEMO_LIMIT) this.#byValue.clear();
+      this.#byValue.set(value, rules);
+    }
+    return rules;
+  }
+}
+
+const FEW = 4;
+const NONE: readonly SigmaRule[] = [];
+const MEMO_LIMIT = 10_000;
+
 /**
- * Rules by the `eventName` they need. Rules that can match any event name are tested on every record.
+ * Rules indexed by the value of the first index field they fix (`eventName`, else `eventSource`, ...),
+ * so that a record is tested only against rules that can match it; rules fixing none are tested on
+ * every record.
  * @example
  * ```ts
  * const set = new SigmaRuleSet(compileRules(bundledRuleSources(), undefined).rules);
- * set.candidates("StopLogging"); // the rules that may match a StopLogging record
+ * set.matching(record); // the rules that match this record
  * ```
  */
 export class SigmaRuleSet {
   readonly rules: readonly SigmaRule[];
-  readonly #byEventName = new Map<string, SigmaRule[]>();
-  readonly #anyEventName: SigmaRule[];
+  readonly #indexes: FieldIndex[];
+  readonly #everyRecord: readonly SigmaRule[];
 
   constructor(rules: readonly SigmaRule[]) {
     this.rules = rules;
-    this.#anyEventName = rules.filter((rule) => rule.eventNames === undefined);
-    for (const rule of rules) {
-      for (const name of rule.eventNames ?? []) {
-        let list = this.#byEventName.get(name);
-        if (list === undefined) this.#byEventName.set(name, list = [...this.#anyEventName]);
-        list.push(rule);
-      }
-    }
+    this.#everyRecord = rules.filter((rule) => rule.indexKey === undefined);
+    this.#indexes = INDEX_FIELDS
+      .map((field) => rules.filter((rule) => rule.indexKey?.field === field))
+      .flatMap((indexed, position) => indexed.length === 0 ? [] : [new FieldIndex(INDEX_FIELDS[position]!, indexed)]);
   }
 
-  /** The rules a record with this `eventName` may match, in a stable order. */
-  candidates(eventName: unknown): readonly SigmaRule[] {
-    if (typeof eventName !== "string") return this.#anyEventName;
-    return this.#byEventName.get(eventName) ?? this.#byEventName.get(caseFold(eventName)) ?? this.#anyEventName;
+  /** The rules that match the record (usually none: a shared empty list, nothing allocated). */
+  matching(record: Readonly<Record<string, unknown>>): readonly SigmaRule[] {
+    // Indexed loops: this runs for every record.
+    let found: SigmaRule[] | undefined;
+    for (let position = 0; position < this.#indexes.length; position++) {
+      const rules = this.#indexes[position]!.rulesFor(record);
+      for (let index = 0; index < rules.length; index++) {
+        if (rules[index]!.matches(record)) (found ??= []).push(rules[index]!);
+      }
+    }
+    for (let index = 0; index < this.#everyRecord.length; index++) {
+      if (this.#everyRecord[index]!.matches(record)) (found ??= []).push(this.#everyRecord[index]!);
+    }
+    return found ?? NONE;
   }
 }

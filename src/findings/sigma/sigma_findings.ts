@@ -59,10 +59,8 @@ export class SigmaFindingsCollector {
 
   /** Tests one record. */
   observe(activity: ActivityRecord): void {
-    const record = activity.record;
-    for (const rule of this.#ruleSet.candidates(record.eventName)) {
-      if (rule.matches(record)) this.#add(rule.ruleId, activity);
-    }
+    const matching = this.#ruleSet.matching(activity.record);
+    for (let index = 0; index < matching.length; index++) this.#add(matching[index]!.ruleId, activity);
   }
 
   /** The state to merge elsewhere (live: do not change it). */

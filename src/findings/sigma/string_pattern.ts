@@ -44,17 +44,53 @@ export function wildcardPieces(value: string): Piece[] {
 
 const REGEXP_SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
 
-/** A test of a text already folded (unless `cased`): compiled once per rule value. */
+/** A test of a text: compiled once per rule value. */
 export type TextTest = (text: string) => boolean;
+
+/** A compiled value: its test, and whether the test wants the text case-folded first. */
+export interface ValueTest {
+  folded: boolean;
+  test: TextTest;
+}
+
+/**
+ * Equality ignoring case with a value already folded, without folding the text when it is ASCII (the
+ * common case: every record goes through here).
+ */
+export function equalsIgnoringCase(folded: string): TextTest {
+  return (text) => {
+    // Folding never shortens a text, so a longer one cannot be equal.
+    if (text.length > folded.length) return false;
+    // An ASCII text folds to the same length: compared in place. Only other texts are folded.
+    const sameLength = text.length === folded.length;
+    for (let index = 0; index < text.length; index++) {
+      let code = text.charCodeAt(index);
+      if (code >= 0x80) return caseFold(text) === folded;
+      if (!sameLength) continue;
+      if (code >= 0x41 && code <= 0x5a) code += 0x20;
+      if (code !== folded.charCodeAt(index)) return false;
+    }
+    return sameLength;
+  };
+}
 
 /**
  * Compiles one Sigma string value.
  * @param cased whether case matters (the `cased` modifier); otherwise both sides are case-folded
  */
-export function compileWildcard(value: string, position: Position, cased: boolean): TextTest {
-  const pieces = wildcardPieces(value).map((piece) =>
-    typeof piece === "string" || cased ? piece : { text: caseFold(piece.text) }
-  );
+export function compileWildcard(value: string, position: Position, cased: boolean): ValueTest {
+  const pieces = wildcardPieces(value);
+  if (!cased && position === "whole" && pieces.every((piece) => typeof piece !== "string")) {
+    return {
+      folded: false,
+      test: equalsIgnoringCase(caseFold(pieces.map((piece) => (piece as { text: string }).text).join(""))),
+    };
+  }
+  return { folded: !cased, test: compileFoldedWildcard(pieces, position, cased) };
+}
+
+function compileFoldedWildcard(raw: Piece[], position: Position, cased: boolean): TextTest {
+  const pieces = raw.map((piece) => typeof piece === "string" || cased ? piece : { text: caseFold(piece.text) });
   if (position === "contains" || position === "endswith") pieces.unshift("any");
   if (position === "contains" || position === "startswith") pieces.push("any");
   const merged = pieces.filter((piece, index) => !(piece === "any" && pieces[index - 1] === "any"));

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { stringify } from "yaml";
 import { compileSigmaRule, type SigmaRule, SigmaRuleError } from "../../../src/findings/sigma/rule.ts";
 import { caseFold } from "../../../src/findings/sigma/case_fold.ts";
+import { requiredLiteral } from "../../../src/findings/sigma/detection.ts";
 
 const HEADER = "title: Test rule\nid: test-rule\nlogsource:\n  product: aws\n  service: cloudtrail\n";
 
@@ -322,4 +323,19 @@ Deno.test("what the evaluator cannot run is refused with one line naming the fil
   assert.match(refusal("title: [unclosed\n"), /not valid YAML/);
   assert.match(refusal(detection("  condition: s\n").replace("title: Test rule\n", "")), /no title/);
   assert.match(refusal(detection("  condition: s\n") + "level: severe\n"), /unknown level 'severe'/);
+});
+
+Deno.test("the text a regular expression requires, used to skip it cheaply, is never more than it requires", () => {
+  assert.equal(requiredLiteral(".+:assumed-role/aws:.+", ""), ":assumed-role/aws:");
+  assert.equal(requiredLiteral("\\.exe$", ""), ".exe");
+  assert.equal(requiredLiteral("(foo)?bar", ""), "bar");
+  assert.equal(requiredLiteral("[a-z\\]]+xy", ""), "xy");
+  assert.equal(requiredLiteral("ab?cd", ""), "cd");
+  assert.equal(requiredLiteral("abc+d", ""), "abc");
+  assert.equal(requiredLiteral("x{2}y", ""), "y");
+  assert.equal(requiredLiteral("a|b", ""), "");
+  assert.equal(requiredLiteral("one\\\\|two", ""), "");
+  assert.equal(requiredLiteral("(a|b)c", ""), "c");
+  assert.equal(requiredLiteral("abc", "i"), "");
+  assert.equal(requiredLiteral("\\d\\d", ""), "");
 });

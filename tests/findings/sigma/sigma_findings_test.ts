@@ -15,7 +15,12 @@ function record(user: string, eventSource: string, eventName: string, minutes = 
     eventName,
     eventTime: new Date(T0 + minutes * 60_000).toISOString().slice(0, 19) + "Z",
     eventType: "AwsApiCall",
-    userIdentity: { type: "IAMUser", accountId: "111122223333", userName: user, arn: `arn:aws:iam::111122223333:user/${user}` },
+    userIdentity: {
+      type: "IAMUser",
+      accountId: "111122223333",
+      userName: user,
+      arn: `arn:aws:iam::111122223333:user/${user}`,
+    },
     sourceIPAddress: "198.51.100.1",
     userAgent: "aws-cli/2",
   };
@@ -51,7 +56,10 @@ Deno.test("a Sigma finding counts per principal, with first and last seen, autho
   assert.equal(first.description, "AWS CloudTrail Important Change");
   assert.equal(first.api_call, "cloudtrail.amazonaws.com:StopLogging");
   assert.equal(first.author, "vitaliy0x1");
-  assert.match(first.reference!, /^https:\/\/github\.com\/SigmaHQ\/sigma\/blob\/[0-9a-f]{40}\/.*aws_cloudtrail_disable_logging\.yml$/);
+  assert.match(
+    first.reference!,
+    /^https:\/\/github\.com\/SigmaHQ\/sigma\/blob\/[0-9a-f]{40}\/.*aws_cloudtrail_disable_logging\.yml$/,
+  );
   assert.deepEqual(first.tags, ["attack.defense-impairment", "attack.t1685.002"]);
 });
 
