@@ -12,10 +12,14 @@
  * environment variables; only file access differs: the task may read ~/.aws and
  * read/write the caller's folder, while a binary, whose paths cannot be known when
  * it is built, may read files and write the output folder the user names.
+ *
+ * Only what the program loads is embedded: `embedded_files.ts` lists the rest of `node_modules` for `--exclude`,
+ * and the size of the embedded files is printed (`embedded files: N MB`).
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import denoConfig from "../deno.json" with { type: "json" };
+import { type ModuleGraphInfo, unusedNodeModulePaths } from "./embedded_files.ts";
 
 /** The release targets, by `deno compile --target` name. */
 export const RELEASE_TARGETS = [
@@ -28,6 +32,9 @@ export const RELEASE_TARGETS = [
 
 /** Files the program loads at run time that `deno compile` must embed. */
 const INCLUDED_FILES = ["src/report/_chart_worker.ts"];
+
+/** The entry points of the program: the main module and the workers it starts. */
+const ENTRY_POINTS = ["main.ts", ...INCLUDED_FILES];
 
 /** The binary's permission flags, derived from the summarize task. */
 export function binaryPermissions(summarizeTask: string): string[] {
@@ -45,7 +52,7 @@ export function binaryName(target: string): string {
   return `aws-summarize-account-activity-${target}${target.includes("windows") ? ".exe" : ""}`;
 }
 
-async function compile(target: string | undefined, outputDirectory: string): Promise<string> {
+async function compile(target: string | undefined, outputDirectory: string, excluded: string[]): Promise<string> {
   const output = join(outputDirectory, binaryName(target ?? hostTarget()));
   const args = [
     "compile",
@@ -57,10 +64,37 @@ async function compile(target: string | undefined, outputDirectory: string): Pro
     output,
     "main.ts",
   ];
-  console.error(`deno ${args.join(" ")}`);
-  const { code } = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" }).output();
+  console.error(`deno ${args.join(" ")} (and ${excluded.length} --exclude paths: never loaded)`);
+  // --exclude goes before the entry point.
+  args.splice(args.length - 1, 0, ...excluded.flatMap((path) => ["--exclude", path]));
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
+    .output();
+  const text = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  console.error(text.trimEnd());
   if (code !== 0) throw new Error(`deno compile failed for ${target ?? "the host"} (exit ${code})`);
+  const embedded = embeddedFilesSize(text);
+  console.error(`embedded files: ${embedded ?? "unknown"}`);
   return output;
+}
+
+/** The "Files: 7.1MB" figure of `deno compile`'s "Embedded Files" listing. */
+export function embeddedFilesSize(compileOutput: string): string | undefined {
+  return /^Files: ([\d.]+\s?[KMG]?B)\s*$/m.exec(compileOutput)?.[1];
+}
+
+/** What `deno compile` must leave out: every `node_modules` path none of {@link ENTRY_POINTS} loads. */
+async function excludedPaths(): Promise<string[]> {
+  const graphs: ModuleGraphInfo[] = [];
+  for (const entryPoint of ENTRY_POINTS) {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", entryPoint],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (code !== 0) throw new Error(`deno info ${entryPoint} failed: ${new TextDecoder().decode(stderr)}`);
+    graphs.push(JSON.parse(new TextDecoder().decode(stdout)));
+  }
+  return await unusedNodeModulePaths(Deno.cwd(), graphs);
 }
 
 /** The `deno compile --target` name of this machine. */
@@ -82,10 +116,11 @@ if (import.meta.main) {
     },
   });
   const outputDirectory = values["output-dir"];
+  const excluded = await excludedPaths();
   if (values.all) {
-    for (const target of RELEASE_TARGETS) await compile(target, outputDirectory);
+    for (const target of RELEASE_TARGETS) await compile(target, outputDirectory, excluded);
   } else {
-    const binary = await compile(values.target, outputDirectory);
+    const binary = await compile(values.target, outputDirectory, excluded);
     if (values.target === undefined && !values["skip-smoke-test"]) {
       const { code, stdout } = await new Deno.Command(binary, { args: ["--version"], stdout: "piped" }).output();
       const version = new TextDecoder().decode(stdout).trim();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { binaryName, binaryPermissions, hostTarget } from "../scripts/compile.ts";
+import { binaryName, binaryPermissions, embeddedFilesSize, hostTarget } from "../scripts/compile.ts";
 import denoConfig from "../deno.json" with { type: "json" };
 
 const PROJECT_DIRECTORY = new URL("../", import.meta.url).pathname;
@@ -25,12 +25,34 @@ Deno.test("deno compile packs the module graph, npm packages and included assets
       stdout: "piped",
       stderr: "piped",
     }).output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    const log = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, log);
     const binary = await Deno.stat(join(output, binaryName(hostTarget())));
     assert.ok(binary.size > 50_000_000, "a binary with the runtime and the module graph embedded");
+    // The figure, for the record: what the binary carries besides the runtime.
+    const embedded = /^embedded files: (.*)$/m.exec(log)?.[1] ?? "unknown";
+    Deno.stdout.writeSync(new TextEncoder().encode(`packaging check: embedded files ${embedded}\n`));
+    assert.ok(megabytes(embedded) <= 10, `only what the program loads is embedded: ${embedded}`);
+    for (const neverLoaded of ["@duckdb", "playwright-core", "dist-types", "DejaVuSerif.ttf", "README.md"]) {
+      assert.ok(!new RegExp(`[─ ]${neverLoaded.replace(".", "\\.")}`).test(log), `${neverLoaded} is not embedded`);
+    }
   } finally {
     await Deno.remove(output, { recursive: true });
   }
+});
+
+/** `8.98MB`, `950KB` → megabytes. */
+function megabytes(size: string): number {
+  const [, value, unit] = /^([\d.]+)\s?([KMG]?B)$/.exec(size) ?? [];
+  return Number(value) * ({ B: 1e-6, KB: 1e-3, MB: 1, GB: 1e3 }[unit ?? ""] ?? Number.NaN);
+}
+
+Deno.test("embeddedFilesSize() reads the total of deno compile's Embedded Files listing", () => {
+  assert.equal(
+    embeddedFilesSize("Embedded Files\n\nx\n├── main.ts (1KB)\n\nFiles: 8.98MB\nMetadata: 15.71KB\n"),
+    "8.98MB",
+  );
+  assert.equal(embeddedFilesSize("no listing"), undefined);
 });
 
 Deno.test("binaryPermissions() keeps the task's hosts and variables and never grants everything", () => {

@@ -2,8 +2,11 @@
  * Lays out a horizontal bar chart: where every bar, line and piece of text goes
  * on a 1600×800 canvas. Pure; the SVG and the PNG renderer both draw from it.
  */
-// @ts-types="@types/d3"
-import { format, scaleBand, scaleLinear } from "d3";
+// Only the two d3 modules the layout needs: the `d3` bundle would load (and the binary embed) all of d3.
+// @ts-types="@types/d3-format"
+import { format } from "d3-format";
+// @ts-types="@types/d3-scale"
+import { scaleBand, scaleLinear } from "d3-scale";
 import { chartFontMetrics } from "./chart_font.ts";
 import {
   compareCodePoints,
