@@ -163,8 +163,10 @@ function checkScanLimit(status: QueryStatus, maxScannedBytes: number | undefined
   throw new AthenaQueryError(
     "scan-limit",
     queryId,
-    `Athena query ${queryId} scanned ${formatGigabytes(status.dataScannedBytes)}, more than --athena-max-scanned-gb ` +
-      `${formatGigabytes(maxScannedBytes)}: stopped, no summary written`,
+    `Athena query ${queryId} scanned ${formatGigabytes(status.dataScannedBytes)}, more than the limit of ` +
+      `${
+        formatGigabytes(maxScannedBytes)
+      } (--athena-max-scanned-gb, or the workgroup's own): stopped, no summary written`,
   );
 }
 

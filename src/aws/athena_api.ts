@@ -5,6 +5,7 @@ import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   GetTableMetadataCommand,
+  GetWorkGroupCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
@@ -53,6 +54,8 @@ export interface AthenaApi {
     signal?: AbortSignal,
   ): Promise<ResultPage>;
   stopQuery(queryId: string): Promise<void>;
+  /** The workgroup's own per-query scan limit in bytes (BytesScannedCutoffPerQuery); undefined when it sets none. */
+  workgroupScanLimit(workgroup: string, signal?: AbortSignal): Promise<number | undefined>;
   /** The names of a table's partition keys, lower case, in order. */
   partitionKeys(catalog: string, database: string, table: string, signal?: AbortSignal): Promise<string[]>;
 }
@@ -134,6 +137,10 @@ export function createAthenaApi(settings: AthenaClientConfig): AthenaApi {
     },
     async stopQuery(queryId) {
       await client.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId }));
+    },
+    async workgroupScanLimit(workgroup, signal) {
+      const output = await client.send(new GetWorkGroupCommand({ WorkGroup: workgroup }), abortOptions(signal));
+      return output.WorkGroup?.Configuration?.BytesScannedCutoffPerQuery;
     },
     async partitionKeys(catalog, database, table, signal) {
       const output = await client.send(

@@ -5,7 +5,7 @@
  */
 import type { AthenaApi, QueryStatus } from "../aws/athena_api.ts";
 import { awsErrorCode } from "../aws/error_kind.ts";
-import { queryCostUsd } from "../athena/cost.ts";
+import { PRICE_PER_TERABYTE_USD, queryCostUsd } from "../athena/cost.ts";
 import { AthenaQueryError, formatGigabytes, oneLine, runQuery } from "../athena/query_run.ts";
 import { buildSummaryQuery, partitionPlan, type SummaryQueryOptions } from "../athena/summary_query.ts";
 import { checkHeader, SummaryRows } from "../athena/summary_rows.ts";
@@ -47,6 +47,11 @@ export async function readWithAthena(
       { cause: error },
     );
   }
+  const workgroupLimit = await workgroupScanLimit(api, settings.workgroup, deps.interrupt);
+  // The stricter of ours and the workgroup's: Athena enforces its own too, but ours stops the query with a clear line.
+  const maxScannedBytes = [settings.maxScannedBytes, typeof workgroupLimit === "number" ? workgroupLimit : undefined]
+    .filter((limit): limit is number => limit !== undefined)
+    .reduce<number | undefined>((lowest, limit) => (lowest === undefined ? limit : Math.min(lowest, limit)), undefined);
   const queryOptions: SummaryQueryOptions = {
     ...input,
     database: settings.database,
@@ -78,7 +83,7 @@ export async function readWithAthena(
       outputLocation: settings.outputLocation,
       reuseMinutes: settings.reuseMinutes,
     }, {
-      maxScannedBytes: settings.maxScannedBytes,
+      maxScannedBytes,
       signal: deps.interrupt,
       onHeader: checkHeader,
       onRow: (row) => rows.add(row),
@@ -104,11 +109,13 @@ export async function readWithAthena(
         engine_execution_milliseconds: status.engineExecutionMilliseconds ?? null,
         total_execution_milliseconds: status.totalExecutionMilliseconds ?? null,
         cost_usd: costUsd,
-        price_per_terabyte_usd: 5,
+        price_per_terabyte_usd: PRICE_PER_TERABYTE_USD,
         reused_previous_result: status.reusedPreviousResult,
         result_rows: outcome.rows,
         result_pages: outcome.pages,
         throttled_calls: outcome.throttled,
+        max_scanned_bytes: maxScannedBytes ?? null,
+        workgroup_scan_limit_bytes: workgroupLimit ?? null,
         findings_not_computed: [],
       },
     };
@@ -116,6 +123,23 @@ export async function readWithAthena(
     if (!(error instanceof AthenaQueryError)) throw error;
     if (error.kind === "interrupted") throw interrupted(`${error.message}; nothing was written`);
     throw new CannotRunError(error.message, { cause: error });
+  }
+}
+
+/**
+ * The workgroup's own scan limit; a note instead when it cannot be read (athena:GetWorkGroup is optional:
+ * Athena enforces the workgroup's limit whether or not we know it).
+ */
+async function workgroupScanLimit(
+  api: AthenaApi,
+  workgroup: string,
+  signal: AbortSignal,
+): Promise<number | string | undefined> {
+  try {
+    return await api.workgroupScanLimit(workgroup, signal);
+  } catch (error) {
+    if (signal.aborted) throw interrupted("Interrupted before the Athena query started; nothing was written");
+    return `not known (athena:GetWorkGroup: ${awsErrorCode(error)})`;
   }
 }
 

@@ -162,7 +162,10 @@ Deno.test({
     await withAthena(async ({ api, athena }) => {
       athena.faults.holdRunning = true;
       const settings = { ...SETTINGS, maxScannedBytes: 2_500_000 };
-      await rejects(readWithAthena(api, settings, INPUT, deps(), () => {}), /more than --athena-max-scanned-gb/);
+      await rejects(
+        readWithAthena(api, settings, INPUT, deps(), () => {}),
+        /more than the limit of 0\.00 GB \(--athena-max-scanned-gb, or the workgroup's own\)/,
+      );
       equal(athena.queries[0]!.stopped, true);
     });
   },
@@ -177,6 +180,20 @@ Deno.test({
         readWithAthena(api, { ...SETTINGS, table: "nope" }, INPUT, deps(), () => {}),
         /^CannotRunError: Cannot read the table security\.nope in catalog AwsDataCatalog \(athena:GetTableMetadata\): MetadataException: Table security\.nope not found$/,
       );
+    });
+  },
+});
+
+Deno.test({
+  name: `athena flow: the workgroup's own scan limit applies when it is the stricter${SKIPPED}`,
+  ignore: skipReason !== undefined,
+  async fn() {
+    await withAthena(async ({ api, athena }) => {
+      athena.faults.holdRunning = true;
+      athena.faults.workgroupScanLimit = 1_500_000;
+      const settings = { ...SETTINGS, maxScannedBytes: 10_000_000 };
+      await rejects(readWithAthena(api, settings, INPUT, deps(), () => {}), /scanned 0\.00 GB, more than the limit/);
+      equal(athena.queries[0]!.stopped, true);
     });
   },
 });

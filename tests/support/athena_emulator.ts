@@ -3,7 +3,8 @@
  * emulator for requests signed for service `athena`: StartQueryExecution runs the received query
  * text through a test engine (DuckDB); GetQueryExecution walks QUEUED → RUNNING → SUCCEEDED/FAILED
  * by poll count (deterministic, no timing); GetQueryResults pages with the header row first;
- * StopQueryExecution cancels; GetTableMetadata answers the tables' partition keys. Faults: throttled
+ * StopQueryExecution cancels; GetTableMetadata answers the tables' partition keys, GetWorkGroup the
+ * workgroup's scan limit. Faults: throttled
  * polls, a query held RUNNING until stopped, a failure reason.
  */
 
@@ -43,6 +44,8 @@ export interface AthenaFaults {
   failNextWith: string | undefined;
   /** Bytes every query reports as scanned, per poll while running (they add up). */
   scannedBytesPerPoll: number;
+  /** The workgroup's BytesScannedCutoffPerQuery; undefined: none. */
+  workgroupScanLimit: number | undefined;
   /** Polls a query answers QUEUED, then RUNNING, before its end shows. */
   queuedPolls: number;
   runningPolls: number;
@@ -87,6 +90,7 @@ export function createAthenaEmulator(engine: QueryEngine, tables: readonly Emula
     holdRunning: false,
     failNextWith: undefined,
     scannedBytesPerPoll: 1_000_000,
+    workgroupScanLimit: undefined,
     queuedPolls: 1,
     runningPolls: 1,
   };
@@ -219,7 +223,19 @@ export function createAthenaEmulator(engine: QueryEngine, tables: readonly Emula
     };
   }
 
+  function workgroup(body: Record<string, unknown>): unknown {
+    const cutoff = faults.workgroupScanLimit;
+    return {
+      WorkGroup: {
+        Name: body.WorkGroup,
+        State: "ENABLED",
+        Configuration: cutoff === undefined ? {} : { BytesScannedCutoffPerQuery: cutoff },
+      },
+    };
+  }
+
   const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
+    GetWorkGroup: workgroup,
     StartQueryExecution: start,
     GetQueryExecution: status,
     GetQueryResults: results,
