@@ -5,7 +5,9 @@
  */
 import type { Summary } from "../summary/types.ts";
 import { escapeForTerminal } from "./terminal_text.ts";
+import { groupedOrder } from "./finding_groups.ts";
 import { accountsReportLines } from "./accounts_report.ts";
+import { athenaReportLines } from "./athena_report.ts";
 
 /** How the report is drawn. */
 export interface TerminalReportOptions {
@@ -30,6 +32,18 @@ interface FindingRow {
   api_call?: string | null;
   count?: number;
   last_seen?: string | null;
+  description?: string;
+  /** Sigma findings: the rule's author (shown, as the rule's licence asks). */
+  author?: string | null;
+  grouped_with?: string;
+}
+
+/** Our rules by id; a Sigma rule by its title and author (its id is a UUID). */
+function ruleLabel(finding: FindingRow): string {
+  if (finding.author === undefined) return escapeForTerminal(String(finding.rule ?? ""));
+  return `Sigma "${clip(escapeForTerminal(String(finding.description ?? finding.rule)), 45)}" by ${
+    clip(escapeForTerminal(String(finding.author ?? "unknown author")), 30)
+  }`;
 }
 
 const SEVERITY_COLORS: Record<string, string> = { critical: "1;31", high: "31", medium: "33", low: "36" };
@@ -105,6 +119,7 @@ export function renderTerminalReport(summary: Summary, options: TerminalReportOp
     );
   }
   lines.push(...accountsReportLines(metadata.accounts, limit * 2));
+  lines.push(...athenaReportLines(metadata.athena));
   if (metadata.incomplete === true) lines.push(paint("Incomplete: the run was interrupted", "33", color));
 
   const principals = Object.entries((summary.principals ?? {}) as Record<string, PrincipalRow>);
@@ -152,10 +167,11 @@ export function renderTerminalReport(summary: Summary, options: TerminalReportOp
               .join(", ")
           })`),
     );
-    const shown = findings.slice(0, limit * 2);
-    const rows = shown.map((finding) => [
+    // A Sigma finding on the same calls as one of ours is the same incident: shown under it.
+    const shown = groupedOrder(findings).slice(0, limit * 2);
+    const rows = shown.map(({ finding, grouped }) => [
       escapeForTerminal(String(finding.severity ?? "")),
-      escapeForTerminal(String(finding.rule ?? "")),
+      (grouped ? "└ " : "") + ruleLabel(finding),
       clip(escapeForTerminal(String(finding.principal ?? "")), 50),
       `${finding.count ?? 0}x`,
       escapeForTerminal(String(finding.last_seen ?? "-")),
@@ -167,11 +183,13 @@ export function renderTerminalReport(summary: Summary, options: TerminalReportOp
       lines.push(
         header!,
         ...body.map((line, index) =>
-          paint(line.slice(0, width), SEVERITY_COLORS[String(shown[index]!.severity)], color) + line.slice(width)
+          paint(line.slice(0, width), SEVERITY_COLORS[String(shown[index]!.finding.severity)], color) +
+          line.slice(width)
         ),
       );
     }
     if (findings.length > rows.length) lines.push(`... and ${findings.length - rows.length} more in the summary file`);
+    if (shown.some(({ grouped }) => grouped)) lines.push("└ the same calls, seen by a Sigma rule too: one incident");
   }
   return lines.join("\n").replace(/^\n/, "") + "\n";
 }

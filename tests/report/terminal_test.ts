@@ -111,3 +111,57 @@ Deno.test("renderTerminalReport() reads an older summary file without principals
   assert.match(text, /111122223333:root\s+4/);
   assert.doesNotMatch(text, /Findings/);
 });
+
+Deno.test("a Sigma finding shows its title and author, under our finding on the same calls", () => {
+  const sigma = {
+    severity: "medium",
+    principal: "111122223333:user/alice",
+    api_call: "cloudtrail.amazonaws.com:StopLogging",
+    count: 1,
+    first_seen: "2026-01-14T10:00:00Z",
+    last_seen: "2026-01-14T10:00:00Z",
+    author: "vitaliy0x1",
+    reference: "https://github.com/SigmaHQ/sigma/blob/0/rules/cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml",
+    tags: ["attack.defense-impairment"],
+  };
+  const text = renderTerminalReport({
+    ...summary(),
+    findings: [
+      {
+        rule: "cloudtrail-stop-logging",
+        severity: "critical",
+        principal: "111122223333:user/alice",
+        api_call: "cloudtrail.amazonaws.com:StopLogging",
+        description: "CloudTrail logging stopped",
+        count: 1,
+        first_seen: "2026-01-14T10:00:00Z",
+        last_seen: "2026-01-14T10:00:00Z",
+      },
+      {
+        rule: "iam-create-user",
+        severity: "medium",
+        principal: "111122223333:user/bob",
+        api_call: "iam.amazonaws.com:CreateUser",
+        description: "New IAM user",
+        count: 2,
+        first_seen: null,
+        last_seen: null,
+      },
+      {
+        ...sigma,
+        rule: "sigma:4db60cc0-36fb-42b7-9b58-a5b53019fb74",
+        description: "AWS CloudTrail Important Change",
+        grouped_with: "cloudtrail-stop-logging",
+      },
+      { ...sigma, rule: "sigma:20f754db", description: "SES Identity Has Been Deleted", author: "Someone Else" },
+    ],
+  }, { color: false });
+  const rows = text.split("\n").filter((line) => /^(critical|medium|high|low) /.test(line));
+  assert.deepEqual(rows.map((row) => row.replace(/\s+/g, " ").split(" 111122223333")[0]), [
+    "critical cloudtrail-stop-logging",
+    'medium └ Sigma "AWS CloudTrail Important Change" by vitaliy0x1',
+    "medium iam-create-user",
+    'medium Sigma "SES Identity Has Been Deleted" by Someone Else',
+  ]);
+  assert.match(text, /└ the same calls, seen by a Sigma rule too: one incident/);
+});
