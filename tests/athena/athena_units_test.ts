@@ -4,6 +4,7 @@ import { queryCostUsd } from "../../src/athena/cost.ts";
 import { oneLine, pollDelay } from "../../src/athena/query_run.ts";
 import { athenaSettings, athenaTableOptions, organizationId, tableName } from "../../src/cli/athena_flags.ts";
 import { UsageError } from "../../src/errors.ts";
+import { athenaReportLines } from "../../src/report/athena_report.ts";
 
 Deno.test("athena flags: defaults, and every setting as given", () => {
   deepStrictEqual(athenaSettings({}), undefined);
@@ -91,4 +92,19 @@ Deno.test("athena polling: 0.5 s doubling to 5 s; reasons on one line", () => {
     oneLine("SYNTAX_ERROR: line 1:8\n  Column 'x' cannot be resolved\r\n"),
     "SYNTAX_ERROR: line 1:8 Column 'x' cannot be resolved",
   );
+});
+
+Deno.test("athena report line: query, bytes, cost, engine time; nothing for other sources or wrong types", () => {
+  deepStrictEqual(
+    athenaReportLines({
+      query_ids: ["1a2b"],
+      bytes_scanned: 8.2e9,
+      cost_usd: 0.0373,
+      engine_execution_milliseconds: 12345,
+      reused_previous_result: true,
+    }),
+    ["Athena: query 1a2b, 8.20 GB scanned, about $0.0373, engine 12.3 s, result reused"],
+  );
+  deepStrictEqual(athenaReportLines(undefined), []);
+  deepStrictEqual(athenaReportLines({ query_ids: ["\u001b[31mx"], bytes_scanned: "9" }), ["Athena: query \\u001B[31mx"]);
 });
