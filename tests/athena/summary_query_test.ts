@@ -138,3 +138,43 @@ Deno.test("athena query: partition literals cover the window's days plus the lat
     prunedOn: [],
   });
 });
+
+Deno.test({
+  name: `athena query: hostile records differ exactly as doc/athena.md says${SKIPPED}`,
+  ignore: skipReason !== undefined,
+  async fn() {
+    const base = {
+      eventTime: "2026-11-20T10:00:00Z",
+      eventName: "ListUsers",
+      eventSource: "iam.amazonaws.com",
+      awsRegion: "us-east-1",
+      userIdentity: { type: "IAMUser", accountId: "111122223333", userName: "alice" },
+    };
+    const records = [
+      // A number in a string field: its JSON text in SQL, `Unknown` in TypeScript.
+      { ...base, eventSource: 5 },
+      // "type": null: the no-type rule in SQL (invokedBy), the fallback in TypeScript (the account).
+      { ...base, userIdentity: { type: null, accountId: "111122223333", invokedBy: "odd.amazonaws.com" } },
+      // errorCode nested deeper in responseElements: an error in SQL only.
+      { ...base, eventName: "Nested", responseElements: { result: { errorCode: "Deep" } } },
+      // A time with an offset: no time in SQL, 08:00Z in TypeScript.
+      {
+        ...base,
+        eventName: "Offset",
+        userIdentity: { type: "Root", accountId: "444455556666" },
+        eventTime: "2026-11-20T10:00:00+02:00",
+      },
+    ];
+    const sql = await sqlSummary(records.map((record) => ({ record })), BASE_OPTIONS);
+    const typescript = typescriptSummary(records, BASE_OPTIONS);
+    const alice = "111122223333:user/alice";
+    deepStrictEqual(sql.sections.api_calls_by_principal[alice]!["5:ListUsers"], 1);
+    deepStrictEqual(typescript.sections.api_calls_by_principal[alice]!["Unknown:ListUsers"], 1);
+    deepStrictEqual(Object.keys(sql.sections.api_calls_by_principal).includes("odd.amazonaws.com"), true);
+    deepStrictEqual(Object.keys(typescript.sections.api_calls_by_principal).includes("111122223333"), true);
+    deepStrictEqual(sql.sections.error_codes_by_principal[alice], { "iam.amazonaws.com:Deep": 1 });
+    deepStrictEqual(typescript.sections.error_codes_by_principal[alice], undefined);
+    deepStrictEqual(sql.principals["444455556666:root"]!.first_seen, null);
+    deepStrictEqual(typescript.principals["444455556666:root"]!.first_seen, "2026-11-20T08:00:00Z");
+  },
+});
