@@ -5,7 +5,7 @@
 import { join, relative, resolve } from "node:path";
 import { CannotRunError, UsageError } from "../errors.ts";
 import type { RuleSource, SigmaStatus } from "../findings/sigma/rule.ts";
-import { bundledRuleSources, compileRules, SigmaRuleSet } from "../findings/sigma/rule_set.ts";
+import { bundledRuleSources, compileRules, RULE_SET_LINK, SigmaRuleSet } from "../findings/sigma/rule_set.ts";
 
 /** What the command line chose. */
 export interface SigmaOptions {
@@ -64,4 +64,13 @@ export async function loadSigmaRules(options: SigmaOptions, workingDirectory: st
   }
   const { rules, sources, refused } = compileRules(files, options.statuses);
   return { sources, ruleSet: new SigmaRuleSet(rules), refused: refused.map((error) => error.message) };
+}
+
+/** `_metadata.sigma_rules`: how many rules ran, the files refused, and the bundled rule set's link (its licence asks it). */
+export function sigmaMetadata(options: SigmaOptions, loaded: LoadedSigmaRules): Record<string, unknown> {
+  return {
+    rules_run: loaded.ruleSet.rules.length,
+    refused: loaded.refused,
+    ...(options.builtin ? { bundled_rule_set: RULE_SET_LINK } : {}),
+  };
 }
