@@ -1,4 +1,7 @@
-/** PNG encoding of an opaque RGBA pixel buffer: resvg's own encoder took 43 ms a chart, this one about 10 ms. */
+/**
+ * PNG encoding of an opaque RGBA pixel buffer, for the pixels resvg renders: its own encoder (`asPng()`) took 35 ms a
+ * chart of the chart bench, this one 5 ms.
+ */
 import { deflateSync } from "node:zlib";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -18,14 +21,17 @@ export function encodePng(rgba: Uint8Array, width: number, height: number): Uint
   if (rgba.length !== width * height * 4) {
     throw new RangeError(`Cannot encode ${rgba.length} bytes as a ${width}×${height} RGBA image`);
   }
-  const rowLength = width * 3;
-  const rows = new Uint8Array((rowLength + 1) * height);
+  const rows = rowBuffer(width, height);
+  // One 32-bit read a pixel (little-endian: red is the low byte), a quarter faster than four byte reads.
+  const aligned = rgba.byteOffset % 4 === 0 ? rgba : rgba.slice();
+  const pixels = new Uint32Array(aligned.buffer, aligned.byteOffset, width * height);
   for (let y = 0, source = 0, target = 0; y < height; y++) {
     rows[target++] = FILTER_NONE;
-    for (let x = 0; x < width; x++, source += 4) {
-      rows[target++] = rgba[source]!;
-      rows[target++] = rgba[source + 1]!;
-      rows[target++] = rgba[source + 2]!;
+    for (let x = 0; x < width; x++, source++, target += 3) {
+      const pixel = pixels[source]!;
+      rows[target] = pixel;
+      rows[target + 1] = pixel >>> 8;
+      rows[target + 2] = pixel >>> 16;
     }
   }
   const header = new Uint8Array(13);
@@ -46,6 +52,15 @@ export function encodePng(rgba: Uint8Array, width: number, height: number): Uint
     offset += part.length;
   }
   return png;
+}
+
+let reusedRows: Uint8Array | undefined;
+
+/** The filtered-rows buffer, reused from chart to chart (all charts have one size): 3.8 MB less garbage each. */
+function rowBuffer(width: number, height: number): Uint8Array {
+  const length = (width * 3 + 1) * height;
+  if (reusedRows?.length !== length) reusedRows = new Uint8Array(length);
+  return reusedRows;
 }
 
 function chunk(type: string, data: Uint8Array): Uint8Array {

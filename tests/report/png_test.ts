@@ -63,6 +63,9 @@ Deno.test("encodePng() writes RGB rows that decode to the input", () => {
   assert.equal(image.height, 2);
   assert.deepEqual([...image.pixels], [...rgba].filter((_, index) => index % 4 !== 3));
   assert.throws(() => encodePng(rgba, 4, 2), RangeError);
+  const unaligned = new Uint8Array(rgba.length + 1).subarray(1);
+  unaligned.set(rgba);
+  assert.deepEqual(decodePng(encodePng(unaligned, 3, 2)).pixels, image.pixels, "pixels at any byte offset");
 });
 
 Deno.test("createPngRenderer() renders a 1600×800 chart with bars and text", async () => {
