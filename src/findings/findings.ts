@@ -141,6 +141,20 @@ function busiest(buckets: Map<number, number>): [number, number] {
   return best;
 }
 
+/** How often something was seen, and when first and last (epoch milliseconds; undefined: no time known). */
+export interface Seen {
+  count: number;
+  firstMs: number | undefined;
+  lastMs: number | undefined;
+}
+
+/** Adds another count of the same thing (a worker's): counts add, the times widen. */
+export function addSeen(into: Seen, other: Readonly<Seen>): void {
+  into.count += other.count;
+  into.firstMs = earliest(into.firstMs, other.firstMs);
+  into.lastMs = latest(into.lastMs, other.lastMs);
+}
+
 /** The findings' order: by severity (most severe first), then count (highest first), rule and principal. */
 export function compareFindings(
   a: Pick<Finding, "severity" | "count" | "rule" | "principal">,
@@ -205,9 +219,7 @@ export class FindingsCollector {
         this.#occurrences.set(key, other);
         continue;
       }
-      occurrences.count += other.count;
-      occurrences.firstMs = earliest(occurrences.firstMs, other.firstMs);
-      occurrences.lastMs = latest(occurrences.lastMs, other.lastMs);
+      addSeen(occurrences, other);
     }
     for (const [principal, other] of state.traits) {
       const traits = this.#traits.get(principal);

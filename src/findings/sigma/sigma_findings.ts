@@ -4,7 +4,7 @@
  * one of our own findings is grouped with it (`grouped_with`), so one incident does not read as two.
  * Pure.
  */
-import { compareFindings, type Finding } from "../findings.ts";
+import { addSeen, compareFindings, type Finding, type Seen } from "../findings.ts";
 import { earliest, latest } from "../../summary/time_bounds.ts";
 import { isoTimestamp } from "../../summary/timestamps.ts";
 import type { ActivityRecord } from "../../summary/types.ts";
@@ -21,14 +21,11 @@ export interface SigmaFinding extends Finding {
 }
 
 /** How often one Sigma rule matched one principal's records (structured-cloneable, for merging). */
-export interface SigmaOccurrences {
+export interface SigmaOccurrences extends Seen {
   rule: string;
   principal: string;
   /** The API calls matched (`eventSource:eventName`). */
   apiCalls: Set<string>;
-  count: number;
-  firstMs: number | undefined;
-  lastMs: number | undefined;
   /** Our own rules that also fired on a matched record. */
   sharedWith: Set<string>;
 }
@@ -76,9 +73,7 @@ export class SigmaFindingsCollector {
         this.#occurrences.set(key, other);
         continue;
       }
-      occurrences.count += other.count;
-      occurrences.firstMs = earliest(occurrences.firstMs, other.firstMs);
-      occurrences.lastMs = latest(occurrences.lastMs, other.lastMs);
+      addSeen(occurrences, other);
       for (const call of other.apiCalls) occurrences.apiCalls.add(call);
       for (const rule of other.sharedWith) occurrences.sharedWith.add(rule);
     }
