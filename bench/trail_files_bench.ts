@@ -2,7 +2,7 @@
  * Trail files: the real CLI (a subprocess with the summarize task's permissions) over generated
  * CloudTrail log files (tests/support/trail_file_generator.ts: ~1.6 KB records, gzipped), read
  * from a local folder and through the emulator's S3 on loopback, with 1 and 2 counting workers.
- * Prints records/s, MB/s of gzip read, peak RSS and CPU seconds of the CLI process, and the
+ * Prints records/s, MB/s of gzip read, peak RSS and CPU seconds of the CLI process (sampled with `ps`), and the
  * machine's load average (the machine may be shared: read the figures against it).
  */
 import { join } from "node:path";
@@ -54,37 +54,36 @@ async function* walk(folder: string): AsyncGenerator<string> {
   }
 }
 
-/** Peak RSS (VmHWM) and CPU seconds of a process, polled until it exits. */
-function watchProcess(pid: number): { stop(): { peakRssMb: number; cpuSeconds: number } } {
+/**
+ * Peak RSS and CPU seconds of a process, from `ps` every 100 ms until it exits (reading /proc needs
+ * every permission under Deno; `ps` needs only to be run). The peak is a sampled one.
+ */
+function watchProcess(pid: number): { stop(): Promise<{ peakRssMb: number; cpuSeconds: number }> } {
   let peakRssMb = 0;
   let cpuSeconds = 0;
-  const ticksPerSecond = 100;
-  const poll = () => {
-    try {
-      const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (hwm) peakRssMb = Math.max(peakRssMb, Number(hwm[1]) / 1024);
-      const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]!.split(" ");
-      cpuSeconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-    } catch {
-      // The process has ended: the last reading stands.
+  let running = true;
+  const polling = (async () => {
+    while (running) {
+      const output = await new Deno.Command("ps", { args: ["-o", "rss=,cputimes=", "-p", String(pid)] }).output();
+      const [rssKb, cpu] = new TextDecoder().decode(output.stdout).trim().split(/\s+/).map(Number);
+      if (output.success && rssKb !== undefined && cpu !== undefined) {
+        peakRssMb = Math.max(peakRssMb, rssKb / 1024);
+        cpuSeconds = cpu;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  };
-  const timer = setInterval(poll, 50);
+  })();
   return {
-    stop() {
-      clearInterval(timer);
+    async stop() {
+      running = false;
+      await polling;
       return { peakRssMb, cpuSeconds };
     },
   };
 }
 
 function loadAverage(): string {
-  try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-  } catch {
-    return "unknown";
-  }
+  return Deno.loadavg().map((load) => load.toFixed(2)).join(" ");
 }
 
 async function runOnce(
@@ -103,7 +102,7 @@ async function runOnce(
   const watcher = watchProcess(child.pid);
   const output = await child.output();
   const seconds = (performance.now() - started) / 1000;
-  const { peakRssMb, cpuSeconds } = watcher.stop();
+  const { peakRssMb, cpuSeconds } = await watcher.stop();
   let counted = "?";
   try {
     for await (const entry of Deno.readDir(results)) {
@@ -120,8 +119,9 @@ async function runOnce(
     `${label}: ${counted}/${totalRecords} records in ${seconds.toFixed(1)} s = ` +
       `${Math.round(totalRecords / seconds).toLocaleString("en")} records/s, ` +
       `${(gzipBytes / 1e6 / seconds).toFixed(1)} MB/s of gzip; peak RSS ${peakRssMb.toFixed(0)} MB; ` +
-      `CPU ${cpuSeconds.toFixed(1)} s (${Math.round(totalRecords / cpuSeconds).toLocaleString("en")} records per ` +
-      `CPU-second); load average before ${loadBefore}, after ${loadAverage()}`,
+      `CPU ${cpuSeconds} s (sampled, whole seconds${
+        cpuSeconds > 0 ? `: ${Math.round(totalRecords / cpuSeconds).toLocaleString("en")} records per CPU-second` : ""
+      }); load average before ${loadBefore}, after ${loadAverage()}`,
   );
 }
 
