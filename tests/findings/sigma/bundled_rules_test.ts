@@ -4,6 +4,7 @@ import { describeRecord } from "../../../src/summary/activity_record.ts";
 import { bundledRuleSources, compileRules, SigmaRuleSet } from "../../../src/findings/sigma/rule_set.ts";
 import { SigmaFindingsCollector } from "../../../src/findings/sigma/sigma_findings.ts";
 import { exampleRecords } from "../../support/sigma_examples.ts";
+import { bundledRuleIndex, bundledRulesList, replaceGeneratedSection } from "../../../scripts/sigma_index.ts";
 
 const sources = bundledRuleSources();
 
@@ -38,3 +39,35 @@ for (const source of sources) {
     assert.deepEqual(findingsFor(negative), [], JSON.stringify(negative));
   });
 }
+
+Deno.test("the embedding module and the list in doc/findings.md are up to date with the rule files", async () => {
+  const folder = new URL("../../../src/findings/sigma/rules/", import.meta.url);
+  const files = [...Deno.readDirSync(folder)].map((entry) => entry.name).filter((name) => name.endsWith(".yml")).sort();
+  const index = await Deno.readTextFile(new URL("../../../src/findings/sigma/builtin_rules.ts", import.meta.url));
+  assert.equal(index, bundledRuleIndex(files), "run scripts/sigma_index.ts");
+  const doc = await Deno.readTextFile(new URL("../../../doc/findings.md", import.meta.url));
+  const texts = files.map((file) => ({ file, text: Deno.readTextFileSync(new URL(file, folder)) }));
+  assert.equal(doc, replaceGeneratedSection(doc, bundledRulesList(texts)), "run scripts/sigma_index.ts");
+});
+
+const VENDORED_FROM = new URL("../../../../shared/sigma/rules/", import.meta.url);
+const vendorAvailable = (() => {
+  try {
+    return Deno.statSync(VENDORED_FROM).isDirectory;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test(
+  `the bundled rules are byte-for-byte the vendored copies ${
+    vendorAvailable ? "" : "(skipped: ../shared/sigma/ is not here)"
+  }`,
+  { ignore: !vendorAvailable },
+  () => {
+    for (const { file, text } of sources) {
+      assert.equal(text, Deno.readTextFileSync(new URL(file, VENDORED_FROM)), file);
+    }
+    assert.equal(sources.length, [...Deno.readDirSync(VENDORED_FROM)].length);
+  },
+);
