@@ -1,7 +1,7 @@
 /**
- * `deno task bench athena`: our side of an Athena run — building the query, paging the result
- * through the real SDK client from the emulator, and turning the rows into the summary — over a
- * table of 1,000,000 generated records in DuckDB. The engine's own time is measured apart and
+ * `deno task bench athena`: our side of an Athena run — building the query, reading the result
+ * through the real SDK clients from the emulator (GetQueryResults pages, then the result file on S3),
+ * and turning the rows into the summary — over a table of 1,000,000 generated records in DuckDB. The engine's own time is measured apart and
  * left out; polling waits are simulated (no real sleeps).
  */
 import { createAthenaApi } from "../src/aws/athena_api.ts";
@@ -13,7 +13,13 @@ import { FakeClock } from "../tests/fakes/fake_clock.ts";
 import { TEST_ATHENA_SETTINGS } from "../tests/athena/test_records.ts";
 import { createAthenaEmulator } from "../tests/support/athena_emulator.ts";
 import { startAwsEmulator } from "../tests/support/aws_emulator.ts";
-import { duckDbColumnType, duckDbUnavailable, openDatabase } from "../tests/support/duckdb_cloudtrail.ts";
+import {
+  type CloudTrailDatabase,
+  duckDbColumnType,
+  duckDbUnavailable,
+  openDatabase,
+} from "../tests/support/duckdb_cloudtrail.ts";
+import { S3Emulator } from "../tests/support/s3_emulator.ts";
 
 const RECORDS = 1_000_000;
 const PRINCIPALS = 10_000;
@@ -55,16 +61,35 @@ export async function athenaBench(print: (line: string) => void): Promise<void> 
   const loadStart = performance.now();
   const database = await openDatabase(["CREATE SCHEMA security", generatedTable()]);
   const loadMs = performance.now() - loadStart;
+  try {
+    for (const resultFiles of [false, true]) await readOnce(database, resultFiles, print);
+  } finally {
+    await database.close();
+  }
+  print(`athena: table of ${RECORDS.toLocaleString("en")} records made in ${(loadMs / 1000).toFixed(1)} s`);
+}
+
+/** One run: rows through GetQueryResults pages, or (`resultFiles`) from the result file on S3. */
+async function readOnce(
+  database: CloudTrailDatabase,
+  resultFiles: boolean,
+  print: (line: string) => void,
+): Promise<void> {
   let engineMs = 0;
-  const athena = createAthenaEmulator(async (sql) => {
-    const start = performance.now();
-    try {
-      return await database.query(sql);
-    } finally {
-      engineMs += performance.now() - start;
-    }
-  }, [{ database: "security", table: "cloudtrail", partitionKeys: ["timestamp"] }]);
-  // The emulator answers in this process: its time (JSON of each page) is AWS's side, measured apart.
+  const s3 = resultFiles ? new S3Emulator() : undefined;
+  const athena = createAthenaEmulator(
+    async (sql) => {
+      const start = performance.now();
+      try {
+        return await database.query(sql);
+      } finally {
+        engineMs += performance.now() - start;
+      }
+    },
+    [{ database: "security", table: "cloudtrail", partitionKeys: ["timestamp"] }],
+    s3,
+  );
+  // The emulator answers in this process: its time (the engine, the JSON of each page) is AWS's side, measured apart.
   let emulatorMs = 0;
   const timedAthena = {
     ...athena,
@@ -82,9 +107,10 @@ export async function athenaBench(print: (line: string) => void): Promise<void> 
     events: {},
     acceptedAccessKeys: [credentials.accessKeyId],
     athena: timedAthena,
+    ...(s3 === undefined ? {} : { s3 }),
   });
   try {
-    const api = createAthenaApi({ endpoint: emulator.url, region: "us-east-1", credentials, maxAttempts: 1 });
+    const api = createAthenaApi({ endpoint: emulator.url, region: "us-east-1", credentials, maxAttempts: 1 }, true);
     const input = {
       windowStartMs: Date.UTC(2026, 10, 20),
       windowEndMs: Date.UTC(2026, 10, 21) - 1,
@@ -114,23 +140,19 @@ export async function athenaBench(print: (line: string) => void): Promise<void> 
       findings: summary.findings.findings(),
     });
     const summaryMs = performance.now() - summaryStart;
-    const pagingMs = readMs - emulatorMs;
-    const oursMs = buildMs + pagingMs + summaryMs;
+    const readingMs = readMs - emulatorMs;
+    const oursMs = buildMs + readingMs + summaryMs;
     print(
-      `athena: ${RECORDS.toLocaleString("en")} records (table made in ${(loadMs / 1000).toFixed(1)} s); ` +
-        `${reading.rows.rows.toLocaleString("en")} result rows in ${reading.metadata.result_pages} pages; ` +
-        `engine (DuckDB, left out) ${(engineMs / 1000).toFixed(2)} s, emulator answering (left out) ` +
-        `${((emulatorMs - engineMs) / 1000).toFixed(2)} s`,
-    );
-    print(
-      `athena: our side ${(oursMs / 1000).toFixed(2)} s = query building ${buildMs.toFixed(1)} ms + paging ` +
-        `${(pagingMs / 1000).toFixed(2)} s + summary ${(summaryMs / 1000).toFixed(2)} s ` +
-        `(${(text.length / 1048576).toFixed(1)} MiB of sorted JSON); ` +
-        `${Math.round(reading.rows.rows / (oursMs / 1000)).toLocaleString("en")} result rows/s`,
+      `athena (${reading.metadata.result_read_from}): ${reading.rows.rows.toLocaleString("en")} result rows, ` +
+        `${reading.metadata.result_pages} GetQueryResults calls; our side ${(oursMs / 1000).toFixed(2)} s = ` +
+        `query building ${buildMs.toFixed(1)} ms + reading ${(readingMs / 1000).toFixed(2)} s + summary ` +
+        `${(summaryMs / 1000).toFixed(2)} s (${(text.length / 1048576).toFixed(1)} MiB of sorted JSON); ` +
+        `left out: engine (DuckDB) ${(engineMs / 1000).toFixed(2)} s, emulator ${
+          ((emulatorMs - engineMs) / 1000).toFixed(2)
+        } s`,
     );
   } finally {
     await athena.idle();
     await emulator.close();
-    await database.close();
   }
 }

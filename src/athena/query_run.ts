@@ -1,12 +1,14 @@
 /**
  * One Athena query from start to last row: StartQueryExecution, GetQueryExecution polled with
- * backoff (0.5 s doubling to 5 s), GetQueryResults paged 1000 rows at a time. Throttled calls are
+ * backoff (0.5 s doubling to 5 s), GetQueryResults paged 1000 rows at a time, or for a result of
+ * more than one page the result file read from S3 when the caller may read it. Throttled calls are
  * retried after the next backoff step; Ctrl-C and the scan limit stop the query
  * (StopQueryExecution), so nothing keeps scanning after we exit.
  */
 import type { AthenaApi, QueryStatus, StartQueryRequest } from "../aws/athena_api.ts";
 import { awsErrorCode, classifyAwsError } from "../aws/error_kind.ts";
 import type { Clock } from "../clock.ts";
+import { parseResultCsv } from "./result_csv.ts";
 
 /** GetQueryResults' largest page. */
 export const RESULT_PAGE_ROWS = 1000;
@@ -52,6 +54,8 @@ export interface QueryOutcome {
   rows: number;
   /** Calls answered with throttling and retried. */
   throttled: number;
+  /** Where the rows came from: GetQueryResults pages, or the result file on S3. */
+  resultFrom: "pages" | "file";
 }
 
 /** Text on one line: Athena's reasons can hold newlines (a SQL excerpt, a stack). */
@@ -135,9 +139,8 @@ export async function runQuery(
 
   let pages = 0;
   let rows = 0;
-  let nextToken: string | undefined;
-  do {
-    const page = await interruptible(
+  const page = () =>
+    interruptible(
       options.signal,
       queryId,
       () =>
@@ -147,14 +150,48 @@ export async function runQuery(
           () => api.queryResults(queryId, nextToken, RESULT_PAGE_ROWS, options.signal),
         ),
     );
-    const pageRows = pages === 0 ? page.rows.slice(1) : page.rows;
-    if (pages === 0) options.onHeader(page.rows[0] ?? []);
+  let nextToken: string | undefined;
+  const first = await page();
+  pages += 1;
+  nextToken = first.nextToken;
+  // More than one page: the result file is one S3 read instead of a GetQueryResults call per 1000 rows.
+  const file = nextToken === undefined
+    ? undefined
+    : await interruptible(options.signal, queryId, () => resultFileRows(api, status, options.signal));
+  if (file !== undefined) {
+    options.onHeader(file[0] ?? []);
+    for (const row of file.slice(1)) options.onRow(row);
+    return { queryId, status, pages, rows: Math.max(0, file.length - 1), throttled, resultFrom: "file" };
+  }
+  options.onHeader(first.rows[0] ?? []);
+  for (const row of first.rows.slice(1)) options.onRow(row);
+  rows += Math.max(0, first.rows.length - 1);
+  while (nextToken !== undefined) {
+    const { rows: pageRows, nextToken: next } = await page();
     for (const row of pageRows) options.onRow(row);
     rows += pageRows.length;
     pages += 1;
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
-  return { queryId, status, pages, rows, throttled };
+    nextToken = next;
+  }
+  return { queryId, status, pages, rows, throttled, resultFrom: "pages" };
+}
+
+/**
+ * The rows of the query's result file, or undefined when it cannot be read (no S3 permission on the
+ * results location, managed results): then the pages are read instead.
+ */
+async function resultFileRows(
+  api: AthenaApi,
+  status: QueryStatus,
+  signal: AbortSignal,
+): Promise<(string | undefined)[][] | undefined> {
+  if (status.outputLocation === undefined || !status.outputLocation.endsWith(".csv")) return undefined;
+  try {
+    return parseResultCsv(new TextDecoder().decode(await api.resultFile(status.outputLocation, signal)));
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return undefined;
+  }
 }
 
 /** Refuses a query past the scan limit (Athena bills what it scanned, result or not). */

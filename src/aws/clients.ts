@@ -247,7 +247,10 @@ export async function createAwsApis(
       );
     },
     athena() {
-      return createAthenaApi({ ...clientSettings(), region: homeRegion });
+      return createAthenaApi(
+        { ...clientSettings(), region: homeRegion },
+        endpointConfigured((name) => Deno.env.get(name)),
+      );
     },
     refreshCredentials() {
       // ignoreCache: read the shared files again, in case the user (or a tool) renewed the keys there.

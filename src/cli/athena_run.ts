@@ -94,7 +94,9 @@ export async function readWithAthena(
     say(
       `Athena query ${outcome.queryId}: ${formatGigabytes(status.dataScannedBytes)} scanned, about $${
         costUsd.toFixed(4)
-      }; ${outcome.rows} result rows in ${outcome.pages} pages`,
+      }; ${outcome.rows} result rows ${
+        outcome.resultFrom === "file" ? "from the result file" : `in ${outcome.pages} pages`
+      }`,
     );
     return {
       rows,
@@ -113,6 +115,7 @@ export async function readWithAthena(
         reused_previous_result: status.reusedPreviousResult,
         result_rows: outcome.rows,
         result_pages: outcome.pages,
+        result_read_from: outcome.resultFrom === "file" ? "result file on S3" : "GetQueryResults pages",
         throttled_calls: outcome.throttled,
         max_scanned_bytes: maxScannedBytes ?? null,
         workgroup_scan_limit_bytes: workgroupLimit ?? null,

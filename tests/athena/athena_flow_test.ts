@@ -11,6 +11,7 @@ import { DEFAULT_THRESHOLDS } from "../../src/findings/findings.ts";
 import { FakeClock } from "../fakes/fake_clock.ts";
 import { createAthenaEmulator } from "../support/athena_emulator.ts";
 import { startAwsEmulator } from "../support/aws_emulator.ts";
+import { S3Emulator } from "../support/s3_emulator.ts";
 import { duckDbUnavailable, openCloudTrailDatabase } from "../support/duckdb_cloudtrail.ts";
 import { athenaTestRecordsWithManyUsers, TEST_ATHENA_SETTINGS } from "./test_records.ts";
 import { assertSameSummary, typescriptSummary } from "./typescript_summary.ts";
@@ -31,12 +32,14 @@ const INPUT: AthenaQueryInput = {
 
 const SETTINGS = TEST_ATHENA_SETTINGS;
 
+/** An emulator with Athena over the records; with `resultFiles`, S3 holds each query's result file. */
 async function withAthena(
   test: (context: {
     api: ReturnType<typeof createAthenaApi>;
     athena: ReturnType<typeof createAthenaEmulator>;
     records: Record<string, unknown>[];
   }) => Promise<void>,
+  resultFiles = false,
 ): Promise<void> {
   const records = athenaTestRecordsWithManyUsers();
   // All in one day folder inside the window, as if delivered that day (records without a time too).
@@ -45,18 +48,20 @@ async function withAthena(
     table: "cloudtrail",
     layout: "single-account",
   });
+  const s3 = resultFiles ? new S3Emulator() : undefined;
   const athena = createAthenaEmulator((sql) => database.query(sql), [
     { database: "security", table: "cloudtrail", partitionKeys: ["timestamp"] },
-  ]);
+  ], s3);
   const credentials = { accessKeyId: "AKIATESTATHENA000001", secretAccessKey: "test-secret" };
   const emulator = startAwsEmulator({
     regions: ["us-east-1"],
     events: {},
     acceptedAccessKeys: [credentials.accessKeyId],
     athena,
+    ...(s3 === undefined ? {} : { s3 }),
   });
   // One attempt per call: our own loop retries throttling, which is what is under test.
-  const api = createAthenaApi({ endpoint: emulator.url, region: "us-east-1", credentials, maxAttempts: 1 });
+  const api = createAthenaApi({ endpoint: emulator.url, region: "us-east-1", credentials, maxAttempts: 1 }, true);
   try {
     await test({ api, athena, records });
   } finally {
@@ -195,5 +200,25 @@ Deno.test({
       await rejects(readWithAthena(api, settings, INPUT, deps(), () => {}), /scanned 0\.00 GB, more than the limit/);
       equal(athena.queries[0]!.stopped, true);
     });
+  },
+});
+
+Deno.test({
+  name: `athena flow: a result of several pages is read from the result file on S3, exactly${SKIPPED}`,
+  ignore: skipReason !== undefined,
+  async fn() {
+    await withAthena(async ({ api, athena, records }) => {
+      const reading = await readWithAthena(api, SETTINGS, INPUT, deps(), () => {});
+      const summary = reading.rows.summary(INPUT.thresholds);
+      assertSameSummary({
+        sections: summary.aggregator.sections(),
+        principals: summary.principals.section(),
+        findings: summary.findings.findings(),
+        counts: summary.counts,
+      }, typescriptSummary(records, INPUT));
+      equal(reading.metadata.result_read_from, "result file on S3");
+      equal(reading.metadata.result_pages, 1);
+      equal(athena.resultPages, 1);
+    }, true);
   },
 });

@@ -1,6 +1,7 @@
 /** Pure parts of the Athena path: flags, cost, poll delays, one-line reasons. */
 import { deepStrictEqual, equal, throws } from "node:assert/strict";
 import { queryCostUsd } from "../../src/athena/cost.ts";
+import { parseResultCsv } from "../../src/athena/result_csv.ts";
 import { oneLine, pollDelay } from "../../src/athena/query_run.ts";
 import { athenaSettings, athenaTableOptions, organizationId, tableName } from "../../src/cli/athena_flags.ts";
 import { UsageError } from "../../src/errors.ts";
@@ -106,5 +107,17 @@ Deno.test("athena report line: query, bytes, cost, engine time; nothing for othe
     ["Athena: query 1a2b, 8.20 GB scanned, about $0.0373, engine 12.3 s, result reused"],
   );
   deepStrictEqual(athenaReportLines(undefined), []);
-  deepStrictEqual(athenaReportLines({ query_ids: ["\u001b[31mx"], bytes_scanned: "9" }), ["Athena: query \\u001B[31mx"]);
+  deepStrictEqual(athenaReportLines({ query_ids: ["\u001b[31mx"], bytes_scanned: "9" }), [
+    "Athena: query \\u001B[31mx",
+  ]);
+});
+
+Deno.test("athena result file: quoted values, doubled quotes, NULL as an empty field, newlines inside values", () => {
+  deepStrictEqual(parseResultCsv('"a","b","c"\n"x",,"y ""q"""\n"line\nbreak","",\n'), [
+    ["a", "b", "c"],
+    ["x", undefined, 'y "q"'],
+    ["line\nbreak", "", undefined],
+  ]);
+  deepStrictEqual(parseResultCsv(""), []);
+  throws(() => parseResultCsv('"open'), RangeError);
 });

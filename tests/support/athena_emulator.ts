@@ -4,9 +4,12 @@
  * text through a test engine (DuckDB); GetQueryExecution walks QUEUED → RUNNING → SUCCEEDED/FAILED
  * by poll count (deterministic, no timing); GetQueryResults pages with the header row first;
  * StopQueryExecution cancels; GetTableMetadata answers the tables' partition keys, GetWorkGroup the
- * workgroup's scan limit. Faults: throttled
+ * workgroup's scan limit. With an S3 emulator, a finished query's result file is written there as
+ * Athena writes it. Faults: throttled
  * polls, a query held RUNNING until stopped, a failure reason.
  */
+
+import type { S3Emulator } from "./s3_emulator.ts";
 
 /** Runs SQL; rows as text (undefined for NULL). */
 export type QueryEngine = (sql: string) => Promise<{ columns: string[]; rows: (string | undefined)[][] }>;
@@ -82,7 +85,11 @@ class AthenaError extends Error {
  * const emulator = startAwsEmulator({ ..., athena });
  * ```
  */
-export function createAthenaEmulator(engine: QueryEngine, tables: readonly EmulatedTable[]): AthenaEmulator {
+export function createAthenaEmulator(
+  engine: QueryEngine,
+  tables: readonly EmulatedTable[],
+  s3?: S3Emulator,
+): AthenaEmulator {
   const runs = new Map<string, QueryRun>();
   const queries: QueryRun[] = [];
   const faults: AthenaFaults = {
@@ -148,6 +155,7 @@ export function createAthenaEmulator(engine: QueryEngine, tables: readonly Emula
       if (!faults.holdRunning && query.polls > faults.queuedPolls + faults.runningPolls) {
         const result = await query.result;
         query.state = "error" in result ? "FAILED" : "SUCCEEDED";
+        writeResultFile(query);
       }
     }
     const settled = query.settled;
@@ -170,9 +178,25 @@ export function createAthenaEmulator(engine: QueryEngine, tables: readonly Emula
           TotalExecutionTimeInMillis: 1500,
           ResultReuseInformation: { ReusedPreviousResult: false },
         },
-        ResultConfiguration: { OutputLocation: query.outputLocation ?? `s3://workgroup-results/${query.id}.csv` },
+        ResultConfiguration: { OutputLocation: resultFileLocation(query) },
       },
     };
+  }
+
+  /** Where Athena writes a query's result: `<OutputLocation or the workgroup's>/<query id>.csv`. */
+  function resultFileLocation(query: ReceivedQuery): string {
+    const folder = query.outputLocation ?? "s3://workgroup-results/";
+    return `${folder.endsWith("/") ? folder : `${folder}/`}${query.id}.csv`;
+  }
+
+  /** Writes the result file as Athena does (every value quoted, NULL empty), when an S3 emulator is given. */
+  function writeResultFile(query: QueryRun): void {
+    const settled = query.settled;
+    if (s3 === undefined || settled === undefined || "error" in settled) return;
+    const quote = (value: string | undefined) => (value === undefined ? "" : `"${value.replaceAll('"', '""')}"`);
+    const text = [settled.columns, ...settled.rows].map((row) => row.map(quote).join(",") + "\n").join("");
+    const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(resultFileLocation(query))!;
+    s3.putObject(bucket!, key!, new TextEncoder().encode(text));
   }
 
   function results(body: Record<string, unknown>): unknown {
