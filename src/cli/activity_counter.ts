@@ -4,10 +4,9 @@
  * Sets, so a worker's counter can be sent back and merged: the result is the same as if one
  * counter had seen every record, whatever the order (counts add, times take min/max, sets unite).
  */
-import { type Finding, FindingsCollector } from "../findings/findings.ts";
+import { FindingsCollector } from "../findings/findings.ts";
 import { compileSigmaRule, type RuleSource } from "../findings/sigma/rule.ts";
 import { SigmaRuleSet } from "../findings/sigma/rule_set.ts";
-import { SigmaFindingsCollector, type SigmaOccurrences } from "../findings/sigma/sigma_findings.ts";
 import { PrincipalActivity, type Tally } from "../findings/principals.ts";
 import type { AnomalyThresholds, FindingsState } from "../findings/findings.ts";
 import type { AggregatorState } from "../summary/aggregate.ts";
@@ -28,27 +27,20 @@ export interface ActivityCounterState {
   sections: AggregatorState;
   principals: ReadonlyMap<string, Tally>;
   findings: FindingsState;
-  sigma: ReadonlyMap<string, SigmaOccurrences>;
 }
 
 /** The summary, principals and findings counters together. */
 export class ActivityCounter {
   readonly principals = new PrincipalActivity();
   readonly findings: FindingsCollector;
-  readonly sigma: SigmaFindingsCollector;
   readonly summarizer: EventSummarizer;
 
   constructor(options: ActivityCounterOptions) {
-    this.findings = new FindingsCollector(options.thresholds);
-    const sigmaRules = new SigmaRuleSet((options.sigmaRules ?? []).map(compileSigmaRule));
-    // After our own rules, so that a Sigma finding knows which of ours fired on the same record.
-    this.sigma = new SigmaFindingsCollector(sigmaRules, () => this.findings.firedOnLastRecord);
-    this.summarizer = new EventSummarizer(options.activityType, [this.principals, this.findings, this.sigma]);
-  }
-
-  /** Our findings and the Sigma ones, grouped and sorted. */
-  allFindings(): Finding[] {
-    return this.sigma.findings(this.findings.findings());
+    const sigmaRules = options.sigmaRules === undefined
+      ? undefined
+      : new SigmaRuleSet(options.sigmaRules.map(compileSigmaRule));
+    this.findings = new FindingsCollector(options.thresholds, sigmaRules);
+    this.summarizer = new EventSummarizer(options.activityType, [this.principals, this.findings]);
   }
 
   /** Counts one event as a source hands it on (record text). */
@@ -73,7 +65,6 @@ export class ActivityCounter {
       sections: this.summarizer.aggregator.state,
       principals: this.principals.state,
       findings: this.findings.state,
-      sigma: this.sigma.state,
     };
   }
 
@@ -82,6 +73,5 @@ export class ActivityCounter {
     this.summarizer.merge(state.counts, state.sections);
     this.principals.merge(state.principals);
     this.findings.merge(state.findings);
-    this.sigma.merge(state.sigma);
   }
 }

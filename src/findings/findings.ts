@@ -5,29 +5,12 @@
  */
 import sensitiveCalls from "./sensitive_calls.json" with { type: "json" };
 import { isoTimestamp } from "../summary/timestamps.ts";
-import { earliest, latest } from "../summary/time_bounds.ts";
 import type { ActivityRecord } from "../summary/types.ts";
+import { addSeen, compareFindings, type Finding, SEVERITIES, type Severity } from "./finding.ts";
+import type { SigmaRuleSet } from "./sigma/rule_set.ts";
+import { SigmaFindingsCollector, type SigmaOccurrences } from "./sigma/sigma_findings.ts";
 
-/** Severities, most severe first. */
-export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
-
-/** One severity. */
-export type Severity = typeof SEVERITIES[number];
-
-/** One finding as written into the summary. */
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  principal: string;
-  /** The API call the rule is about, when it is about one. */
-  api_call: string | null;
-  description: string;
-  count: number;
-  first_seen: string | null;
-  last_seen: string | null;
-  /** On a Sigma finding: this principal's finding of our rule that fired on the same records (one incident). */
-  grouped_with?: string;
-}
+export { addSeen, compareFindings, type Finding, type Seen, SEVERITIES, type Severity } from "./finding.ts";
 
 /** Thresholds of the anomaly rules. */
 export interface AnomalyThresholds {
@@ -122,10 +105,12 @@ function field(record: Readonly<Record<string, unknown>>, ...path: string[]): un
   return value;
 }
 
-/** A collector's mergeable state: occurrences by rule, principal and call; traits by principal. */
+/** A collector's mergeable state: occurrences by rule, principal and call; traits by principal; Sigma rules' occurrences. */
 export interface FindingsState {
   occurrences: Map<string, Occurrences>;
   traits: Map<string, PrincipalTraits>;
+  /** When Sigma rules run. */
+  sigma?: ReadonlyMap<string, SigmaOccurrences>;
 }
 
 function addCounts(into: Map<number, number>, from: ReadonlyMap<number, number>): void {
@@ -139,30 +124,6 @@ function busiest(buckets: Map<number, number>): [number, number] {
     if (count > best[1] || (count === best[1] && start < best[0])) best = [start, count];
   }
   return best;
-}
-
-/** How often something was seen, and when first and last (epoch milliseconds; undefined: no time known). */
-export interface Seen {
-  count: number;
-  firstMs: number | undefined;
-  lastMs: number | undefined;
-}
-
-/** Adds another count of the same thing (a worker's): counts add, the times widen. */
-export function addSeen(into: Seen, other: Readonly<Seen>): void {
-  into.count += other.count;
-  into.firstMs = earliest(into.firstMs, other.firstMs);
-  into.lastMs = latest(into.lastMs, other.lastMs);
-}
-
-/** The findings' order: by severity (most severe first), then count (highest first), rule and principal. */
-export function compareFindings(
-  a: Pick<Finding, "severity" | "count" | "rule" | "principal">,
-  b: Pick<Finding, "severity" | "count" | "rule" | "principal">,
-): number {
-  return SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.count - a.count ||
-    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
-    (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0);
 }
 
 /**
@@ -179,9 +140,14 @@ export class FindingsCollector {
   readonly #occurrences = new Map<string, Occurrences>();
   readonly #traits = new Map<string, PrincipalTraits>();
   readonly #firedOnLastRecord: string[] = [];
+  readonly #sigma: SigmaFindingsCollector | undefined;
 
-  constructor(thresholds: Partial<AnomalyThresholds> = {}) {
+  /**
+   * @param sigmaRules Sigma rules to run too (doc/findings.md): their findings join ours, grouped with ours on the same records
+   */
+  constructor(thresholds: Partial<AnomalyThresholds> = {}, sigmaRules?: SigmaRuleSet) {
     this.#thresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
+    this.#sigma = sigmaRules && new SigmaFindingsCollector(sigmaRules, () => this.#firedOnLastRecord);
   }
 
   /** Looks at one record. */
@@ -204,11 +170,17 @@ export class FindingsCollector {
       }
     }
     this.#observeTraits(activity);
+    // After our rules: a Sigma finding notes which of ours fired on the same record.
+    this.#sigma?.observe(activity);
   }
 
   /** The collector's state, for {@link FindingsCollector.merge} elsewhere (live: do not change it). */
   get state(): FindingsState {
-    return { occurrences: this.#occurrences, traits: this.#traits };
+    return {
+      occurrences: this.#occurrences,
+      traits: this.#traits,
+      ...(this.#sigma === undefined ? {} : { sigma: this.#sigma.state }),
+    };
   }
 
   /** Adds another collector's state (a worker's): the findings are as if this one had seen its records. */
@@ -232,15 +204,16 @@ export class FindingsCollector {
       addCounts(traits.callsPerMinute, other.callsPerMinute);
       addCounts(traits.deniedPerTenMinutes, other.deniedPerTenMinutes);
     }
+    if (state.sigma !== undefined) this.#sigma?.merge(state.sigma);
   }
 
-  /** The rules that fired on the record observed last (for grouping Sigma findings with ours). */
-  get firedOnLastRecord(): readonly string[] {
-    return this.#firedOnLastRecord;
-  }
-
-  /** Every finding, most severe first, then by count. */
+  /** Every finding (ours and the Sigma rules'), most severe first, then by count. */
   findings(): Finding[] {
+    const own = this.#ownFindings();
+    return this.#sigma === undefined ? own : this.#sigma.findings(own);
+  }
+
+  #ownFindings(): Finding[] {
     const found = [...this.#occurrences.values(), ...this.#anomalies()];
     return found
       .sort(compareFindings)

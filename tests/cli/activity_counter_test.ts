@@ -16,7 +16,7 @@ function everything(counter: ActivityCounter) {
     counts: counter.summarizer.counts,
     sections: counter.summarizer.aggregator.sections(),
     principals: counter.principals.section(),
-    findings: counter.allFindings(),
+    findings: counter.findings.findings(),
   };
 }
 

@@ -3,7 +3,7 @@
  * Refuses, with a reason, what the evaluator does not support. Pure.
  */
 import { parseAllDocuments } from "yaml";
-import type { Severity } from "../findings.ts";
+import type { Severity } from "../finding.ts";
 import { caseFold } from "./case_fold.ts";
 import { type Condition, ConditionError, identifiersOf, parseCondition } from "./condition.ts";
 import { compileSearch, DetectionError, type RecordTest } from "./detection.ts";

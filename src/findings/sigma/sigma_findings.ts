@@ -4,7 +4,7 @@
  * one of our own findings is grouped with it (`grouped_with`), so one incident does not read as two.
  * Pure.
  */
-import { addSeen, compareFindings, type Finding, type Seen } from "../findings.ts";
+import { addSeen, compareFindings, type Finding, type Seen } from "../finding.ts";
 import { earliest, latest } from "../../summary/time_bounds.ts";
 import { isoTimestamp } from "../../summary/timestamps.ts";
 import type { ActivityRecord } from "../../summary/types.ts";
@@ -34,9 +34,9 @@ export interface SigmaOccurrences extends Seen {
  * Tests each record against the Sigma rules that may match its `eventName`.
  * @example
  * ```ts
- * const sigma = new SigmaFindingsCollector(ruleSet, () => findingsCollector.firedOnLastRecord);
+ * const sigma = new SigmaFindingsCollector(ruleSet, () => ownRulesFiredOnThisRecord);
  * sigma.observe(activity);
- * sigma.findings(findingsCollector.findings()); // our findings and the Sigma ones, grouped and sorted
+ * sigma.findings(ownFindings); // our findings and the Sigma ones, grouped and sorted
  * ```
  */
 export class SigmaFindingsCollector {

@@ -35,7 +35,7 @@ Deno.test(`Sigma findings on the real corpus match the reviewed snapshot ${corpu
     const records = (await corpusLines(file)).map((line) => JSON.parse(line) as Record<string, unknown>);
     const counter = new ActivityCounter({ activityType: "ALL", thresholds: {}, sigmaRules: sources });
     for (const record of records) counter.addRecord(record, String(record.awsRegion ?? "unknown"));
-    const sigma = counter.allFindings().filter((finding) => finding.rule.startsWith("sigma:")) as SigmaFinding[];
+    const sigma = counter.findings.findings().filter((finding) => finding.rule.startsWith("sigma:")) as SigmaFinding[];
     lines.push("", `## ${file}: ${records.length} records`);
     for (const rule of rules) {
       const findings = sigma.filter((finding) => finding.rule === rule.ruleId);
