@@ -3,7 +3,8 @@
  * agents past the 85-character cut; 170 charts by default) charted
  * - by the whole `plot` command, as `deno task plot` runs it (start-up, reading
  *   the file, rendering, writing), on one core (`taskset`, so one worker) and
- *   on all cores;
+ *   on all cores, best and median of {@link PLOT_RUNS} runs (the machine may be
+ *   shared: the load average is printed too);
  * - by `writePlots` in this process, with one worker and one per core, with the
  *   process's CPU time (all threads): the figure least disturbed by other load.
  */
@@ -74,21 +75,31 @@ export function syntheticSummary(principalCount: number): Summary {
   return summary;
 }
 
+/** Runs of the whole `plot` command per configuration. */
+const PLOT_RUNS = 3;
+
 /** Prints ms per chart, for the whole `plot` command and for `writePlots`, with one worker and with one per core. */
 export async function chartsBench(print: (line: string) => void): Promise<void> {
   const summary = syntheticSummary(Number(Deno.env.get("BENCH_PRINCIPALS") ?? 45));
   summary._metadata = { ...summary._metadata, account_id: "123456789012", run_timestamp: "20261204000000" };
   const chartCount = chartsForSummary(summary).length;
   const cores = navigator.hardwareConcurrency;
+  print(`charts: load average before ${Deno.loadavg().map((load) => load.toFixed(2)).join(" ")}`);
   for (const workers of [...new Set([1, cores])]) {
-    const milliseconds = await plotCommandMilliseconds(summary, workers);
-    if (milliseconds === undefined) {
+    const runs: number[] = [];
+    for (let run = 0; run < PLOT_RUNS; run++) {
+      const milliseconds = await plotCommandMilliseconds(summary, workers);
+      if (milliseconds !== undefined) runs.push(milliseconds / chartCount);
+    }
+    if (runs.length === 0) {
       print(`plot command: on ${workers} core(s) skipped: needs 'taskset' (Linux)`);
       continue;
     }
+    runs.sort((left, right) => left - right);
     print(
-      `plot command: ${chartCount} charts on ${workers} core(s) in ${milliseconds.toFixed(0)} ms = ` +
-        `${(milliseconds / chartCount).toFixed(1)} ms per chart (whole command: start-up, read, render, write)`,
+      `plot command: ${chartCount} charts on ${workers} core(s): best ${runs[0]!.toFixed(1)}, median ` +
+        `${runs[Math.floor(runs.length / 2)]!.toFixed(1)} ms per chart of ${runs.length} runs ` +
+        `(whole command: start-up, read, render, write)`,
     );
   }
   for (const workers of [...new Set([1, cores])]) {
@@ -110,6 +121,7 @@ export async function chartsBench(print: (line: string) => void): Promise<void> 
       await Deno.remove(directory, { recursive: true });
     }
   }
+  print(`charts: load average after ${Deno.loadavg().map((load) => load.toFixed(2)).join(" ")}`);
 }
 
 /**
