@@ -31,7 +31,7 @@ export const RELEASE_TARGETS = [
 ] as const;
 
 /** Files the program loads at run time that `deno compile` must embed. */
-const INCLUDED_FILES = ["src/report/_chart_worker.ts"];
+const INCLUDED_FILES = ["src/report/_chart_worker.ts", "src/cli/_trail_counting_worker.ts"];
 
 /** The entry points of the program: the main module and the workers it starts. */
 const ENTRY_POINTS = ["main.ts", ...INCLUDED_FILES];
