@@ -138,7 +138,7 @@ export class SummaryRows {
   }
 
   /** The collectors filled from the rows, and the record counts. */
-  summary(thresholds: ConstructorParameters<typeof FindingsCollector>[0]): RowsSummary {
+  summary(thresholds: Partial<AnomalyThresholds>): RowsSummary {
     const aggregator = new SummaryAggregator();
     aggregator.merge(this.#sections);
     const principals = new PrincipalActivity();
