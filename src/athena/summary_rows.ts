@@ -3,6 +3,7 @@
  * path computes: the rows become the mergeable state of the very collectors that path uses. Pure.
  */
 import {
+  type AnomalyThresholds,
   FindingsCollector,
   type FindingsState,
   IDENTITY_RULES,
