@@ -5,8 +5,9 @@
  * those paths for `--exclude`, from the module graph (`deno info --json`) and each package's `package.json`:
  *
  * - packages the program cannot reach from its entry points, and type-only `@types/*` packages;
- * - in a package: `dist*` folders that no entry of `main`/`exports` points into under Deno's conditions (the
- *   AWS SDK resolves to `dist-cjs` for Deno, so `dist-es` and `dist-types` go), `*.d.ts`, `*.map`, `*.md` files;
+ * - in a package: `dist*` and `browser` folders (alternative builds) that no entry of `main`/`exports` points into
+ *   under Deno's conditions (the AWS SDK resolves to `dist-cjs` for Deno, so `dist-es` and `dist-types` go; Deno
+ *   ignores the `browser` field), `*.d.ts`, `*.map`, `*.md` files;
  * - in a package the program only takes files from (`npm:/dejavu-fonts-ttf@…/ttf/DejaVuSans.ttf`): everything
  *   but those files, `package.json` and the licence.
  */
@@ -116,10 +117,15 @@ export async function unusedNodeModulePaths(
     if (localPath === undefined) continue;
     keptFolders.set(relative(join(nodeModules, ".deno"), localPath).split("/")[0]!, { path: localPath, files });
   }
-  const excluded: string[] = [];
+  // Installed folders, and the folders of every other package of the lock file: `deno compile --target` installs
+  // another platform's optional packages (e.g. DuckDB's native builds) only after this list is made.
+  const unused = new Set(
+    Object.keys(packages).map((id) => id.replace("/", "+")).filter((folder) => !keptFolders.has(folder)),
+  );
   for await (const entry of Deno.readDir(join(nodeModules, ".deno"))) {
-    if (entry.isDirectory && !keptFolders.has(entry.name)) excluded.push(join(nodeModules, ".deno", entry.name));
+    if (entry.isDirectory && !keptFolders.has(entry.name)) unused.add(entry.name);
   }
+  const excluded = [...unused].map((folder) => join(nodeModules, ".deno", folder));
   excluded.push(...await unusedTopLevelEntries(nodeModules, new Set([...reachable.keys()].map(packageName))));
   for (const { path, files } of keptFolders.values()) excluded.push(...await unusedPackageFiles(path, files));
   return excluded.map((path) => relative(projectDirectory, path)).sort();
@@ -166,7 +172,7 @@ async function unusedPackageFiles(packageDirectory: string, onlyFiles: readonly 
   for await (const entry of Deno.readDir(packageDirectory)) {
     const path = join(packageDirectory, entry.name);
     if (
-      entry.isDirectory && entry.name.startsWith("dist") &&
+      entry.isDirectory && (entry.name.startsWith("dist") || entry.name === "browser") &&
       !targets.some((target) => target.startsWith(`${entry.name}/`))
     ) {
       excluded.push(path);
