@@ -36,10 +36,13 @@ const INCLUDED_FILES = ["src/report/_chart_worker.ts", "src/cli/_trail_counting_
 /** The entry points of the program: the main module and the workers it starts. */
 const ENTRY_POINTS = ["main.ts", ...INCLUDED_FILES];
 
-/** The binary's permission flags, derived from the summarize task. */
+/**
+ * The binary's permission flags, derived from the summarize task, and its V8 flags (a small young
+ * generation keeps the trail file workers' memory flat; see doc/design.md).
+ */
 export function binaryPermissions(summarizeTask: string): string[] {
   return summarizeTask.split(/\s+/)
-    .filter((word) => word.startsWith("--allow-"))
+    .filter((word) => word.startsWith("--allow-") || word.startsWith("--v8-flags="))
     .map((word) => {
       if (word.startsWith("--allow-read=")) return "--allow-read";
       if (word.startsWith("--allow-write=")) return "--allow-write";

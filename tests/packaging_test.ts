@@ -60,6 +60,7 @@ Deno.test("binaryPermissions() keeps the task's hosts and variables and never gr
   assert.ok(flags.some((flag) => flag.startsWith("--allow-net=") && flag.includes("*.amazonaws.com")));
   assert.ok(flags.some((flag) => flag.startsWith("--allow-env=AWS_*")));
   assert.ok(flags.includes("--allow-sys=osRelease"));
+  assert.ok(flags.includes("--v8-flags=--max-semi-space-size=2"), "the binary keeps the task's V8 heap setting");
   assert.ok(
     !flags.some((flag) =>
       ["-A", "--allow-all", "--allow-run", "--allow-ffi", "--allow-net", "--allow-env"].includes(flag)
