@@ -3,6 +3,7 @@
  * on every core while the main thread lists, fetches and merges. Each worker takes one file at a
  * time from a shared queue; the caller bounds how many files wait (backpressure).
  */
+import { ownBuffer } from "./buffers.ts";
 import type { RecordFilter } from "./trail_records.ts";
 import type { TrailFileOutcome, TrailJob, TrailWorkerRequest, TrailWorkerResponse } from "./trail_worker.ts";
 
@@ -117,9 +118,4 @@ export class TrailWorkerPool {
     this.#pending.clear();
     this.#queue.length = 0;
   }
-}
-
-/** Bytes that own their whole buffer, so transferring it takes nothing else along (a pooled Buffer would). */
-function ownBuffer(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }

@@ -6,6 +6,7 @@
  * nothing of the summary.
  */
 /// <reference lib="deno.worker" />
+import { releaseBuffer } from "./buffers.ts";
 import {
   countTrailFile,
   type FileTally,
@@ -71,23 +72,7 @@ export async function countTrailJob(
   } catch (error) {
     return { error: errorOf(error), bytes };
   } finally {
-    for (const buffer of buffers) release(buffer);
-  }
-}
-
-/**
- * Frees a file-sized buffer now. V8 frees the memory behind a buffer only when it collects the
- * buffer's object; one that lived through a file's counting has reached the old generation, whose
- * collections are rare, so dozens of dead file buffers piled up per worker. Nothing refers to the
- * bytes after counting: records were decoded into strings of their own.
- */
-function release(bytes: Uint8Array): void {
-  const buffer = bytes.buffer;
-  if (
-    buffer instanceof ArrayBuffer && !buffer.detached && bytes.byteOffset === 0 &&
-    bytes.byteLength === buffer.byteLength
-  ) {
-    buffer.transfer(0);
+    for (const buffer of buffers) releaseBuffer(buffer);
   }
 }
 
