@@ -4,7 +4,7 @@
  */
 import { BUNDLED_RULE_FILES } from "./builtin_rules.ts";
 import { caseFold } from "./case_fold.ts";
-import { compileFieldReader } from "./record_fields.ts";
+import type { ActivityRecord } from "../../summary/types.ts";
 import { equalsIgnoringCase, type TextTest } from "./string_pattern.ts";
 import {
   compileSigmaRule,
@@ -81,9 +81,23 @@ export function compileRules(
   return { rules, sources: accepted, refused };
 }
 
+/**
+ * An index field's value in a record: the summary's own reading where it has one (no second lookup
+ * in the record; "Unknown" for a missing one only adds candidates, which the rules then test).
+ */
+const INDEX_VALUE: Record<IndexField, (activity: ActivityRecord) => unknown> = {
+  eventName: (activity) => activity.eventName,
+  eventSource: (activity) => activity.eventSource,
+  userAgent: (activity) => activity.userAgent,
+  "userIdentity.type": (activity) => {
+    const identity = activity.record.userIdentity;
+    return typeof identity === "object" && identity !== null ? (identity as Record<string, unknown>).type : undefined;
+  },
+};
+
 /** The rules that may match records with one value of an index field, memoised by the value as written. */
 class FieldIndex {
-  readonly #read: (record: unknown) => unknown;
+  readonly #read: (activity: ActivityRecord) => unknown;
   readonly #byFoldedValue = new Map<string, SigmaRule[]>();
   readonly #byValue = new Map<string, readonly SigmaRule[]>();
   /** Case folding never makes a text shorter, so a longer value cannot match. */
@@ -92,7 +106,7 @@ class FieldIndex {
   readonly #few: { equals: TextTest; rules: SigmaRule[] }[] | undefined;
 
   constructor(field: IndexField, rules: readonly SigmaRule[]) {
-    this.#read = compileFieldReader(field.split("."));
+    this.#read = INDEX_VALUE[field];
     for (const rule of rules) {
       for (const value of rule.indexKey!.values) {
         let list = this.#byFoldedValue.get(value);
@@ -107,8 +121,8 @@ class FieldIndex {
   }
 
   /** The rules for this record's value of the field. */
-  rulesFor(record: unknown): readonly SigmaRule[] {
-    const value = this.#read(record);
+  rulesFor(activity: ActivityRecord): readonly SigmaRule[] {
+    const value = this.#read(activity);
     if (typeof value !== "string" || value.length > this.#longest) return NONE;
     if (this.#few !== undefined) {
       for (let index = 0; index < this.#few.length; index++) {
@@ -138,7 +152,7 @@ const MEMO_LIMIT = 10_000;
  * @example
  * ```ts
  * const set = new SigmaRuleSet(compileRules(bundledRuleSources(), undefined).rules);
- * set.matching(record); // the rules that match this record
+ * set.matching(activity); // the rules that match this record
  * ```
  */
 export class SigmaRuleSet {
@@ -155,11 +169,12 @@ export class SigmaRuleSet {
   }
 
   /** The rules that match the record (usually none: a shared empty list, nothing allocated). */
-  matching(record: Readonly<Record<string, unknown>>): readonly SigmaRule[] {
+  matching(activity: ActivityRecord): readonly SigmaRule[] {
     // Indexed loops: this runs for every record.
+    const record = activity.record;
     let found: SigmaRule[] | undefined;
     for (let position = 0; position < this.#indexes.length; position++) {
-      const rules = this.#indexes[position]!.rulesFor(record);
+      const rules = this.#indexes[position]!.rulesFor(activity);
       for (let index = 0; index < rules.length; index++) {
         if (rules[index]!.matches(record)) (found ??= []).push(rules[index]!);
       }

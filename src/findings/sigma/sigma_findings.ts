@@ -56,7 +56,7 @@ export class SigmaFindingsCollector {
 
   /** Tests one record. */
   observe(activity: ActivityRecord): void {
-    const matching = this.#ruleSet.matching(activity.record);
+    const matching = this.#ruleSet.matching(activity);
     for (let index = 0; index < matching.length; index++) this.#add(matching[index]!.ruleId, activity);
   }
 
