@@ -114,6 +114,8 @@ interface FindingRow {
   count?: unknown;
   first_seen?: unknown;
   last_seen?: unknown;
+  /** Sigma findings: the rule's author, shown as the rule's licence asks. */
+  author?: unknown;
 }
 
 /**
@@ -254,7 +256,8 @@ function findingsData(summary: Summary): FindingCells[] | null {
     String(finding.rule ?? ""),
     String(finding.principal ?? ""),
     String(finding.api_call ?? ""),
-    String(finding.description ?? ""),
+    String(finding.description ?? "") +
+    (typeof finding.author === "string" ? ` (Sigma rule by ${finding.author})` : ""),
     Number(finding.count ?? 0),
     String(finding.first_seen ?? ""),
     String(finding.last_seen ?? ""),
