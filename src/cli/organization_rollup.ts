@@ -5,7 +5,6 @@
  */
 import { basename, dirname, join } from "node:path";
 import { FindingsCollector, riskScores } from "../findings/findings.ts";
-import type { AnomalyThresholds } from "../findings/findings.ts";
 import { PrincipalActivity } from "../findings/principals.ts";
 import { SummaryAggregator } from "../summary/aggregate.ts";
 import type { ActivityObserver } from "../summary/summarizer.ts";
@@ -74,8 +73,9 @@ export class OrganizationRollup implements ActivityObserver {
   readonly #principals = new PrincipalActivity();
   readonly #findings: FindingsCollector;
 
-  constructor(thresholds: Partial<AnomalyThresholds>) {
-    this.#findings = new FindingsCollector(thresholds);
+  /** @param findingsSettings what each account's findings are made with (thresholds, Sigma rules) */
+  constructor(...findingsSettings: ConstructorParameters<typeof FindingsCollector>) {
+    this.#findings = new FindingsCollector(...findingsSettings);
   }
 
   /** Counts one record of any account. */
