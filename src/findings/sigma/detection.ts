@@ -4,7 +4,9 @@
  */
 import { caseFold } from "./case_fold.ts";
 import { compileFieldReader, fieldValues, leafTexts, ValuesReached } from "./record_fields.ts";
-import { compileWildcard, type Position, type TextTest, type ValueTest } from "./string_pattern.ts";
+import { compileWildcard, type Position, type ValueTest } from "./string_pattern.ts";
+import { compileCidr } from "./cidr.ts";
+import { compileRegExp } from "./regular_expression.ts";
 
 /** Why part of a detection cannot be used; the caller names the rule file. */
 export class DetectionError extends Error {}
@@ -106,130 +108,6 @@ function parseNumber(value: string): number | undefined {
   return Number.isFinite(number) ? number : undefined;
 }
 
-function ipv4Bits(text: string): bigint | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4 || parts.some((part) => !/^\d{1,3}$/.test(part) || Number(part) > 255)) return undefined;
-  return parts.reduce((bits, part) => (bits << 8n) | BigInt(part), 0n);
-}
-
-function ipv6Bits(text: string): bigint | undefined {
-  if (!text.includes(":")) return undefined;
-  let groups = text.split(":");
-  const last = groups[groups.length - 1]!;
-  if (last.includes(".")) {
-    const embedded = ipv4Bits(last);
-    if (embedded === undefined) return undefined;
-    groups = [...groups.slice(0, -1), (embedded >> 16n).toString(16), (embedded & 0xffffn).toString(16)];
-  }
-  const gap = groups.indexOf("");
-  if (text.includes("::")) {
-    const head = text.startsWith("::") ? [] : groups.slice(0, gap);
-    const tailStart = groups.lastIndexOf("") + 1;
-    const tail = groups.slice(tailStart);
-    groups = [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail];
-  }
-  if (groups.length !== 8 || groups.some((group) => !/^[0-9a-f]{1,4}$/i.test(group))) return undefined;
-  return groups.reduce((bits, group) => (bits << 16n) | BigInt(parseInt(group, 16)), 0n);
-}
-
-/** An IPv4 or IPv6 network as a test of an address text. */
-function compileCidr(value: string): TextTest {
-  const [address = "", prefixText] = value.split("/");
-  const v4 = ipv4Bits(address);
-  const bits = v4 ?? ipv6Bits(address);
-  const width = v4 === undefined ? 128 : 32;
-  const prefix = prefixText === undefined ? width : Number(prefixText);
-  if (bits === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > width) {
-    throw new DetectionError(`'${value}' is not a CIDR network`);
-  }
-  const shift = BigInt(width - prefix);
-  const network = bits >> shift;
-  return (text) => {
-    const candidate = width === 32 ? ipv4Bits(text) : ipv6Bits(text);
-    return candidate !== undefined && candidate >> shift === network;
-  };
-}
-
-/**
- * The longest text a regular expression cannot match without (outside groups, classes and optional
- * parts), to skip the expression cheaply; "" when there is none or the match ignores case.
- */
-export function requiredLiteral(source: string, flags: string): string {
-  if (flags.includes("i")) return "";
-  let best = "";
-  let run = "";
-  const end = () => {
-    if (run.length > best.length) best = run;
-    run = "";
-  };
-  for (let index = 0; index < source.length; index++) {
-    let character = source[index]!;
-    let literal = true;
-    if (character === "\\") {
-      character = source[++index] ?? "";
-      literal = /[^\w\s]/.test(character);
-    } else if (character === "|") {
-      return ""; // An alternative at the top: no text is required.
-    } else if (character === "[" || character === "(") {
-      index = closing(source, index);
-      literal = false;
-    } else if (character === "{") {
-      index = source.includes("}", index) ? source.indexOf("}", index) : source.length;
-      literal = false;
-    } else if ("^$.*+?)]".includes(character)) {
-      literal = false;
-    }
-    const next = source[index + 1];
-    if (!literal || next === "?" || next === "*" || next === "{") {
-      end();
-      continue;
-    }
-    run += character;
-    if (next === "+") end();
-  }
-  end();
-  return best;
-}
-
-/** Where the class or group opening at `start` closes (escapes and nesting followed). */
-function closing(source: string, start: number): number {
-  const open = source[start]!;
-  const close = open === "[" ? "]" : ")";
-  let depth = 1;
-  let index = start + 1;
-  if (open === "[" && source[index] === "^") index++;
-  if (open === "[" && source[index] === "]") index++;
-  for (; index < source.length; index++) {
-    const character = source[index];
-    if (character === "\\") index++;
-    else if (open === "(" && character === "[") index = closing(source, index);
-    else if (character === open && open === "(") depth++;
-    else if (character === close && --depth === 0) return index;
-  }
-  return source.length;
-}
-
-function compileRegExp(value: string, flags: string): TextTest {
-  try {
-    const pattern = new RegExp(value, flags);
-    const literal = requiredLiteral(value, flags);
-    // Memoised: a principal's ARN or agent recurs on many records, and a pattern like `.+x` costs a scan per start.
-    const results = new Map<string, boolean>();
-    return (text) => {
-      if (!text.includes(literal)) return false;
-      let result = results.get(text);
-      if (result === undefined) {
-        result = pattern.test(text);
-        if (results.size >= 10_000) results.clear();
-        results.set(text, result);
-      }
-      return result;
-    };
-  } catch (error) {
-    throw new DetectionError(`bad regular expression '${value}': ${(error as Error).message}`);
-  }
-}
-
 /**
  * Compiles one `field|modifier|...: value(s)` entry of a map.
  * @throws {DetectionError} on unknown or unsupported modifiers and values they cannot take
@@ -307,9 +185,17 @@ export function compileFieldEntry(key: string, rawValue: unknown): RecordTest {
       const text = String(value);
       if (has("re")) {
         const flags = ["i", "m", "s"].filter(has).join("");
-        return { folded: false, test: compileRegExp(text, flags) };
+        try {
+          return { folded: false, test: compileRegExp(text, flags) };
+        } catch (error) {
+          throw new DetectionError(`bad regular expression '${text}': ${(error as Error).message}`);
+        }
       }
-      if (has("cidr")) return { folded: false, test: compileCidr(text) };
+      if (has("cidr")) {
+        const network = compileCidr(text);
+        if (network === undefined) throw new DetectionError(`'${text}' is not a CIDR network`);
+        return { folded: false, test: network };
+      }
       const named = modifiers.find((modifier) => POSITIONS.has(modifier)) as Position | undefined;
       // A keyword is searched for anywhere in the record's values.
       const position = named ?? (path === undefined ? "contains" : "whole");

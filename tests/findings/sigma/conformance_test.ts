@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { stringify } from "yaml";
 import { compileSigmaRule, type SigmaRule, SigmaRuleError } from "../../../src/findings/sigma/rule.ts";
 import { caseFold } from "../../../src/findings/sigma/case_fold.ts";
-import { requiredLiteral } from "../../../src/findings/sigma/detection.ts";
+import { requiredLiteral } from "../../../src/findings/sigma/regular_expression.ts";
 
 const HEADER = "title: Test rule\nid: test-rule\nlogsource:\n  product: aws\n  service: cloudtrail\n";
 
