@@ -6,6 +6,7 @@ import { join, relative, resolve } from "node:path";
 import { CannotRunError, UsageError } from "../errors.ts";
 import type { RuleSource, SigmaStatus } from "../findings/sigma/rule.ts";
 import { bundledRuleSources, compileRules, RULE_SET_LINK, SigmaRuleSet } from "../findings/sigma/rule_set.ts";
+import type { RunDependencies } from "./context.ts";
 
 /** What the command line chose. */
 export interface SigmaOptions {
@@ -73,4 +74,19 @@ export function sigmaMetadata(options: SigmaOptions, loaded: LoadedSigmaRules): 
     refused: loaded.refused,
     ...(options.builtin ? { bundled_rule_set: RULE_SET_LINK } : {}),
   };
+}
+
+/**
+ * The Sigma rules of a run, loaded before any AWS call, with one `warning:` line on stderr per refused
+ * rule file (whatever `--quiet` says: a rule that does not run must not go unnoticed).
+ * @throws {UsageError} when a `--sigma-rules` path does not exist
+ * @throws {CannotRunError} when a rule file or folder cannot be read
+ */
+export async function prepareSigmaRules(
+  options: SigmaOptions,
+  deps: Pick<RunDependencies, "workingDirectory" | "stderr">,
+): Promise<LoadedSigmaRules> {
+  const loaded = await loadSigmaRules(options, deps.workingDirectory);
+  for (const refusal of loaded.refused) deps.stderr.write(`warning: ${refusal}\n`);
+  return loaded;
 }
