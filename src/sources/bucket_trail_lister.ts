@@ -8,7 +8,7 @@
 import type { Clock } from "../clock.ts";
 import { awsErrorCode, classifyAwsError } from "../aws/error_kind.ts";
 import type { ObjectListing, TrailBucketApi } from "../aws/trail_bucket.ts";
-import type { PartitionProgress } from "./event_source.ts";
+import { newPartition, type PartitionProgress } from "./event_source.ts";
 import {
   type BucketLocation,
   cloudTrailFolder,
@@ -211,16 +211,7 @@ export class BucketTrailLister implements TrailLister {
   }
 
   #partition(name: string): PartitionProgress {
-    const partition: PartitionProgress = {
-      name,
-      status: "reading",
-      events: 0,
-      pages: 0,
-      throttled: 0,
-      retries: 0,
-      windowStartMs: this.#options.windowStartMs,
-      windowEndMs: this.#options.windowEndMs,
-    };
+    const partition = newPartition(name, this.#options.windowStartMs, this.#options.windowEndMs);
     this.partitions.push(partition);
     return partition;
   }

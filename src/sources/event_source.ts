@@ -33,6 +33,11 @@ export interface PartitionProgress {
   readonly windowEndMs: number;
 }
 
+/** A partition's progress before it has read anything. */
+export function newPartition(name: string, windowStartMs: number, windowEndMs: number): PartitionProgress {
+  return { name, status: "reading", events: 0, pages: 0, throttled: 0, retries: 0, windowStartMs, windowEndMs };
+}
+
 /** Receives each page of events as it arrives; a returned promise holds the source back (backpressure). */
 export type EventSink = (
   events: readonly SourceEvent[],

@@ -3,7 +3,7 @@
  * code point order of names, so every run reads them in the same order. One partition per path.
  */
 import { join } from "node:path";
-import type { PartitionProgress } from "./event_source.ts";
+import { newPartition, type PartitionProgress } from "./event_source.ts";
 import type { TrailFile, TrailLister } from "./trail_source.ts";
 import type { TrailTally } from "./trail_tally.ts";
 
@@ -21,16 +21,7 @@ export class LocalTrailLister implements TrailLister {
   constructor(paths: readonly string[], windowStartMs: number, windowEndMs: number) {
     this.#paths = paths;
     this.description = { type: "trail-files", location: paths.join(",") };
-    this.partitions = paths.map((name) => ({
-      name,
-      status: "reading",
-      events: 0,
-      pages: 0,
-      throttled: 0,
-      retries: 0,
-      windowStartMs,
-      windowEndMs,
-    }));
+    this.partitions = paths.map((name) => newPartition(name, windowStartMs, windowEndMs));
   }
 
   async *files(_tally: TrailTally, signal: AbortSignal): AsyncIterable<TrailFile> {
