@@ -7,7 +7,7 @@ import type { Clock } from "../clock.ts";
 import type { AwsApis, LookupAttribute, LookupEventsPage } from "../aws/clients.ts";
 import { awsErrorCode, classifyAwsError, isConnectionFailure } from "../aws/error_kind.ts";
 import type { SourceEvent } from "../summary/types.ts";
-import type { EventSink, EventSource, PartitionProgress } from "./event_source.ts";
+import { type EventSink, type EventSource, newPartition, type PartitionProgress } from "./event_source.ts";
 import { TokenBucket } from "./rate_limiter.ts";
 
 /** Limits of the recovery loop; the defaults suit real AWS. */
@@ -79,16 +79,9 @@ export class LookupEventsSource implements EventSource {
   constructor(options: LookupEventsSourceOptions) {
     this.#options = options;
     this.#limits = { ...DEFAULT_RECOVERY_LIMITS, ...options.limits };
-    this.partitions = options.regions.map((name) => ({
-      name,
-      status: "reading",
-      events: 0,
-      pages: 0,
-      throttled: 0,
-      retries: 0,
-      windowStartMs: options.startTime.getTime(),
-      windowEndMs: options.endTime.getTime(),
-    }));
+    this.partitions = options.regions.map((name) =>
+      newPartition(name, options.startTime.getTime(), options.endTime.getTime())
+    );
   }
 
   async read(sink: EventSink, signal: AbortSignal): Promise<void> {
