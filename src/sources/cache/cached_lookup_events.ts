@@ -269,16 +269,27 @@ export class CachedLookupEventsSource implements EventSource {
     if (handed.length > 0) await sink(handed);
   }
 
-  /** A region that completed adds what it fetched to the cache; any other keeps nothing of this run. */
+  /**
+   * Adds what the region fetched to the cache: all of its gaps when it completed; when it was interrupted or
+   * failed, only the time newer than the oldest event it fetched (LookupEvents pages newest first, and the gaps
+   * were read newest first, so everything after that event's second is complete).
+   */
   async #finish(run: RegionRun, claimable: Interval, nowMs: number): Promise<void> {
     const region = run.partition.name;
     try {
-      if (run.cache === undefined || run.partition.status !== "complete") return;
+      const status = run.partition.status;
+      const complete = status === "complete";
+      const oldestFetchedMs = run.partition.lookup?.oldestEventTimeMs;
+      // "reading": the read threw (a sink or staging error), so the staged files may lack records: keep nothing.
+      if (run.cache === undefined || status === "reading" || (!complete && oldestFetchedMs === undefined)) return;
       for (const writer of run.staged.values()) await writer.close();
-      const claims = intersect(run.gaps, [claimable])
+      const stagedFor = intersect(run.gaps, [claimable]);
+      const completeFromMs = complete ? -Infinity : (Math.floor(oldestFetchedMs! / 1000) + 1) * 1000;
+      const claims = intersect(stagedFor, [{ startMs: completeFromMs, endMs: Infinity }])
         .flatMap((interval) => subtract([interval], [...run.unstorableDays].map(dayInterval)));
       const result = await run.cache.commit({
         claims,
+        stagedFor,
         staged: run.staged,
         damagedFiles: run.damagedFiles,
         pruneBeforeMs: nowMs - (this.#options.retentionMilliseconds ?? CACHE_RETENTION_MILLISECONDS),

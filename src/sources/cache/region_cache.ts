@@ -150,8 +150,10 @@ async function syncFile(path: string): Promise<void> {
 export interface CommitRequest {
   /** Intervals this run fetched completely and may claim (already without the late-delivery margin). */
   claims: readonly Interval[];
-  /** Closed staged files by UTC day, holding exactly the records of `claims` on that day. */
+  /** Closed staged files by UTC day, holding exactly the records of `stagedFor` on that day. */
   staged: ReadonlyMap<string, RecordFileWriter>;
+  /** What the staged files hold: `claims` or more (an interrupted region claims only part of it). */
+  stagedFor: readonly Interval[];
   /** Record files this run found damaged: dropped from the index, their intervals claimed anew. */
   damagedFiles: ReadonlySet<string>;
   /** Segments that end before this are pruned (LookupEvents keeps 90 days). */
@@ -271,10 +273,12 @@ export class RegionCache {
     const pruned = current.segments.length - kept.length;
     const covered = coveredIntervals(kept);
     const added: CacheSegment[] = [];
-    for (const [day, staged] of splitByUtcDay(request.claims)) {
-      const claims = subtract(staged, covered);
+    const stagedDays = splitByUtcDay(request.stagedFor);
+    for (const [day, dayClaims] of splitByUtcDay(request.claims)) {
+      const claims = subtract(dayClaims, covered);
       if (claims.length === 0) continue;
-      added.push(await this.#segmentFor(day, claims, sameTimes(claims, staged), request.staged.get(day)));
+      const whole = sameTimes(claims, stagedDays.get(day) ?? []);
+      added.push(await this.#segmentFor(day, claims, whole, request.staged.get(day)));
     }
     if (added.length === 0 && pruned === 0) return { segmentsAdded: 0, segmentsPruned: 0 };
     const index = { segments: [...kept, ...added] };

@@ -231,3 +231,45 @@ Deno.test("segments older than 90 days are pruned, index first, then their files
     await Deno.remove(directory, { recursive: true });
   }
 });
+
+Deno.test("an interrupted region keeps only the time newer than the oldest event it fetched", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "cache-unit-" });
+  try {
+    const events = minutelyEvents("i", T0 - 6 * HOUR, T0);
+    const aws = new RecordServingAws({ "eu-west-1": events });
+    const controller = new AbortController();
+    let pages = 0;
+    const source = new CachedLookupEventsSource({
+      lookup: {
+        apis: aws,
+        clock: new FakeClock(T0),
+        regions: ["eu-west-1"],
+        startTime: new Date(T0 - 6 * HOUR),
+        endTime: new Date(T0),
+        ratePerSecond: 2,
+        burst: 1,
+      },
+      cacheDirectory: directory,
+      accountId: "111122223333",
+      warn: (line) => assert.fail(line),
+    });
+    const handed: SourceEvent[] = [];
+    await source.read((page) => {
+      handed.push(...page);
+      if (++pages === 3) controller.abort();
+    }, controller.signal);
+    assert.equal(source.partitions[0]!.status, "interrupted");
+    const oldest = Math.min(...handed.map((event) => event.eventTime!.getTime()));
+    const index = JSON.parse(await Deno.readTextFile(join(directory, "111122223333", "eu-west-1", "index.json")));
+    const covered = index.segments.flatMap((segment: { covered: string[][] }) => segment.covered);
+    const midnight = Date.UTC(2026, 11, 4);
+    assert.ok(oldest < midnight, "three pages reach back past midnight");
+    assert.deepEqual(covered, [[iso(oldest + 1000), iso(midnight)], [iso(midnight), iso(T0 - 20 * MINUTE)]]);
+    const next = await runAt(T0, events, directory);
+    assert.deepEqual(next.windows.slice(-1), [`${iso(T0 - 6 * HOUR)} ${iso(oldest + 1000)}`]);
+    assert.deepEqual(next.handed.map((event) => event.eventId).sort(), idsIn(events, T0 - 6 * HOUR, T0));
+    assert.deepEqual(next.warnings, []);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
