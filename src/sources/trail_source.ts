@@ -71,17 +71,22 @@ export class TrailSource implements EventSource {
     const pool = new TrailWorkerPool(counting, this.#options.workers, filter);
     const inFlight = new Set<Promise<void>>();
     try {
-      for await (const file of lister.files(this.tally, signal)) {
-        if (signal.aborted) break;
-        this.tally.listed(file.size);
-        const skipped = skippedByPath(file.name);
-        if (skipped !== undefined) {
-          this.tally.skippedFile(skipped, file.name, file.size);
-          continue;
+      try {
+        for await (const file of lister.files(this.tally, signal)) {
+          if (signal.aborted) break;
+          this.tally.listed(file.size);
+          const skipped = skippedByPath(file.name);
+          if (skipped !== undefined) {
+            this.tally.skippedFile(skipped, file.name, file.size);
+            continue;
+          }
+          while (inFlight.size >= this.#options.filesInFlight) await Promise.race(inFlight);
+          const task: Promise<void> = this.#readFile(file, pool, signal).finally(() => inFlight.delete(task));
+          inFlight.add(task);
         }
-        while (inFlight.size >= this.#options.filesInFlight) await Promise.race(inFlight);
-        const task: Promise<void> = this.#readFile(file, pool, signal).finally(() => inFlight.delete(task));
-        inFlight.add(task);
+      } catch (error) {
+        // Ctrl-C during a listing call: the files fetched so far are still counted and merged.
+        if (!signal.aborted) throw error;
       }
       await Promise.all(inFlight);
       for (const state of await pool.finish()) counting.merge(state);

@@ -16,6 +16,8 @@ export interface S3Faults {
   truncatedBodies: Map<string, number>;
   /** Keys whose every GetObject answers 500 InternalError. */
   brokenKeys: Set<string>;
+  /** Added to every GetObject answer. */
+  getLatencyMs: number;
 }
 
 /** Counts, for assertions. */
@@ -48,7 +50,10 @@ export class S3Emulator {
     serverError: { status: 503, code: "SlowDown" },
     truncatedBodies: new Map(),
     brokenKeys: new Set(),
+    getLatencyMs: 0,
   };
+  /** Called on every GetObject before it is answered (to act mid-run, e.g. send a signal). */
+  onGetObject: ((key: string, requestNumber: number) => void) | undefined;
   readonly stats: S3Stats = { listRequests: 0, getRequests: 0, listings: [], keysRead: [], maxConcurrentGets: 0 };
   readonly #buckets = new Map<string, Map<string, Uint8Array>>();
   #sortedKeys = new Map<string, string[]>();
@@ -170,6 +175,7 @@ export class S3Emulator {
   async #get(objects: Map<string, Uint8Array>, key: string): Promise<Response> {
     this.stats.getRequests += 1;
     this.stats.keysRead.push(key);
+    this.onGetObject?.(key, this.stats.getRequests);
     if (this.#denied(key)) throw new S3Error("AccessDenied", 403, "Access Denied");
     if (this.faults.brokenKeys.has(key)) throw new S3Error("InternalError", 500, "We encountered an internal error");
     const body = objects.get(key);
@@ -177,7 +183,7 @@ export class S3Emulator {
     this.#getsInFlight += 1;
     this.stats.maxConcurrentGets = Math.max(this.stats.maxConcurrentGets, this.#getsInFlight);
     // Let concurrent requests overlap, as they would against S3.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setTimeout(resolve, this.faults.getLatencyMs));
     this.#getsInFlight -= 1;
     const cuts = this.faults.truncatedBodies.get(key) ?? 0;
     const headers = { "content-type": "application/json", "content-encoding": "gzip", etag: '"0"' };
