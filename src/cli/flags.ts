@@ -28,6 +28,8 @@ export interface SummarizeOptions {
   region: string | undefined;
   regions: string[] | undefined;
   plotResults: boolean;
+  /** Also write the HTML report next to the summary. */
+  html: boolean;
   lookupAttribute: LookupAttribute | undefined;
   failOn: Severity | undefined;
   jsonStdout: boolean;
@@ -53,11 +55,15 @@ export interface PlotOptions {
   verbose: boolean;
 }
 
-/** Options of `report FILE`: the terminal report of an existing summary file. */
+/** Options of `report FILE`: the terminal report of an existing summary file, or with `--html` its HTML report. */
 export interface ReportOptions {
   command: "report";
   file: string;
   verbose: boolean;
+  /** Write the HTML report instead of printing the terminal report. */
+  html: boolean;
+  /** Where the HTML report goes (default: next to the summary file). */
+  output: string | undefined;
 }
 
 /** What the command line asks for. */
@@ -80,6 +86,8 @@ const FLAG_DEFINITIONS = {
   "region": { type: "string" },
   "regions": { type: "string" },
   "plot-results": { type: "boolean" },
+  "html": { type: "boolean" },
+  "output": { type: "string" },
   "lookup-attribute": { type: "string" },
   "fail-on": { type: "string" },
   "json-stdout": { type: "boolean" },
@@ -161,7 +169,17 @@ export function parseFlags(args: readonly string[]): Options {
     }
     const file = rest[0]!;
     if (command === "report") {
-      return { command, file, verbose: values.verbose ?? false };
+      if (values.output !== undefined && !values.html) throw new UsageError("Flag --output needs --html");
+      return {
+        command,
+        file,
+        verbose: values.verbose ?? false,
+        html: values.html ?? false,
+        output: nonEmpty("--output", values.output),
+      };
+    }
+    if (values.html !== undefined || values.output !== undefined) {
+      throw new UsageError(`Flag --${values.html !== undefined ? "html" : "output"} does not apply to 'plot'`);
     }
     return {
       command,
@@ -181,6 +199,9 @@ function summarizeOptions(values: ParsedFlags): SummarizeOptions {
   if (values.overwrite !== undefined) {
     throw new UsageError("Flag --overwrite applies only to 'plot'");
   }
+  if (values.output !== undefined) {
+    throw new UsageError("Flag --output applies only to 'report FILE --html' (a run writes into --output-dir)");
+  }
   return {
     command: "summarize",
     activityType: oneOf("--activity-type", values["activity-type"], ACTIVITY_TYPES) ??
@@ -193,6 +214,7 @@ function summarizeOptions(values: ParsedFlags): SummarizeOptions {
     region: regionName("--region", values.region),
     regions: regionList(values.regions),
     plotResults: values["plot-results"] ?? false,
+    html: values.html ?? false,
     lookupAttribute: lookupAttribute(values["lookup-attribute"]),
     failOn: oneOf("--fail-on", values["fail-on"], SEVERITIES),
     jsonStdout: values["json-stdout"] ?? false,

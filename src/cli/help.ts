@@ -3,7 +3,7 @@ import { PROGRAM_NAME, VERSION } from "../version.ts";
 
 /** One line, printed after a usage error. */
 export const USAGE_LINE =
-  `usage: ${PROGRAM_NAME} [flags] | ${PROGRAM_NAME} plot FILE [--output-dir DIR] [--overwrite] | ${PROGRAM_NAME} report FILE`;
+  `usage: ${PROGRAM_NAME} [flags] | ${PROGRAM_NAME} plot FILE [--output-dir DIR] [--overwrite] | ${PROGRAM_NAME} report FILE [--html [--output FILE]]`;
 
 /** The `--help` text. */
 export const HELP_TEXT = `${PROGRAM_NAME} ${VERSION}
@@ -17,12 +17,14 @@ Commands:
   (none)                      read CloudTrail and write the summary (the main job)
   plot FILE                   write the PNG charts of an existing summary file
   report FILE                 print the terminal report of an existing summary file
+  report FILE --html          write its HTML report next to it (or to --output FILE)
 
 Flags (all optional):
   --activity-type TYPE        ALL (default), SUCCESSFUL or FAILED API calls
   --dump-raw-cloudtrail-data  also write every record fetched, as JSONL per region
   --past-hours N              hours to look back, 1 to 2160 (default: 336 = 14 days)
   --plot-results              also write PNG bar charts of the summary
+  --html                      also write the HTML report next to the summary
   --profile NAME              named AWS profile (default: the SDK's default chain)
   --output-dir DIR            where results go (default: ./results)
   --region NAME               region for STS and EC2 calls (default: from the AWS

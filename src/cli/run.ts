@@ -7,6 +7,7 @@ import { HELP_TEXT } from "./help.ts";
 import { plotSummaryFile } from "./plot.ts";
 import { summarize } from "./summarize.ts";
 import { reportSummaryFile } from "./report_command.ts";
+import { htmlReportOfSummaryFile } from "./html_report.ts";
 
 /**
  * Runs what the command line asked for.
@@ -26,6 +27,6 @@ export function run(options: Options, deps: RunDependencies): Promise<ExitCode> 
     case "plot":
       return plotSummaryFile(options, deps);
     case "report":
-      return reportSummaryFile(options, deps);
+      return options.html ? htmlReportOfSummaryFile(options, deps) : reportSummaryFile(options, deps);
   }
 }

@@ -17,6 +17,7 @@ import type { RunDependencies } from "./context.ts";
 import type { SummarizeOptions } from "./flags.ts";
 import { ProgressReporter } from "./progress.ts";
 import { writeCharts } from "./charts.ts";
+import { htmlReportPath, writeHtmlReport } from "./html_report.ts";
 import { prepareOutputFolder, printablePath, reason, reserveOutputPaths, writeSummary } from "./summary_output.ts";
 
 /**
@@ -134,6 +135,13 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   if (!options.quiet) deps.stderr.write(renderTerminalReport(summary, { color: deps.color }));
   // The summary is safe but not where it was asked for: say so with the exit code, draw nothing more.
   if (destination.kind !== "file") return EXIT_CODES.cannotRun;
+
+  // Also after an interruption: the page says in plain sight that the summary is incomplete.
+  if (options.html) {
+    const htmlPath = htmlReportPath(destination.paths.summary);
+    await writeHtmlReport(summary, htmlPath, deps);
+    announce(printablePath(htmlPath));
+  }
 
   if (options.plotResults && !interrupted) {
     const { plotsDirectory } = destination.paths;

@@ -19,6 +19,7 @@ Deno.test("parseFlags() gives the documented defaults", () => {
     region: undefined,
     regions: undefined,
     plotResults: false,
+    html: false,
     lookupAttribute: undefined,
     failOn: undefined,
     jsonStdout: false,
@@ -46,6 +47,7 @@ Deno.test("parseFlags() reads every flag", () => {
     "--regions",
     "us-east-1, eu-west-1,us-east-1",
     "--plot-results",
+    "--html",
     "--lookup-attribute",
     "EventName=ConsoleLogin",
     "--fail-on",
@@ -77,6 +79,7 @@ Deno.test("parseFlags() reads every flag", () => {
     region: "eu-west-1",
     regions: ["eu-west-1", "us-east-1"],
     plotResults: true,
+    html: true,
     lookupAttribute: { key: "EventName", value: "ConsoleLogin" },
     failOn: "high",
     jsonStdout: true,
@@ -137,7 +140,23 @@ Deno.test("parseFlags() knows the plot, report, help and version commands", () =
     quiet: false,
     verbose: false,
   });
-  assert.deepEqual(parseFlags(["report", "x.json"]), { command: "report", file: "x.json", verbose: false });
+  assert.deepEqual(parseFlags(["report", "x.json"]), {
+    command: "report",
+    file: "x.json",
+    verbose: false,
+    html: false,
+    output: undefined,
+  });
+  assert.deepEqual(parseFlags(["report", "x.json", "--html", "--output", "x.html"]), {
+    command: "report",
+    file: "x.json",
+    verbose: false,
+    html: true,
+    output: "x.html",
+  });
+  assert.throws(() => parseFlags(["report", "x.json", "--output", "x.html"]), /--output needs --html/);
+  assert.throws(() => parseFlags(["plot", "x.json", "--html"]), /--html does not apply to 'plot'/);
+  assert.throws(() => parseFlags(["--output", "x.html"]), /--output applies only to 'report FILE --html'/);
   assert.deepEqual(parseFlags(["--help", "--bogus-value-ignored=no"].slice(0, 1)), { command: "help" });
   assert.deepEqual(parseFlags(["--version"]), { command: "version" });
 });
