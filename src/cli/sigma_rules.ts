@@ -76,17 +76,26 @@ export function sigmaMetadata(options: SigmaOptions, loaded: LoadedSigmaRules): 
   };
 }
 
+const prepared = new WeakMap<SigmaOptions, Promise<LoadedSigmaRules>>();
+
 /**
- * The Sigma rules of a run, loaded before any AWS call, with one `warning:` line on stderr per refused
- * rule file (whatever `--quiet` says: a rule that does not run must not go unnoticed).
+ * The Sigma rules of a run, with one `warning:` line on stderr per refused rule file (whatever
+ * `--quiet` says: a rule that does not run must not go unnoticed). Loaded once per options object:
+ * every account of an organization run, and its roll-up, get the same rules and one set of warnings.
  * @throws {UsageError} when a `--sigma-rules` path does not exist
  * @throws {CannotRunError} when a rule file or folder cannot be read
  */
-export async function prepareSigmaRules(
+export function prepareSigmaRules(
   options: SigmaOptions,
   deps: Pick<RunDependencies, "workingDirectory" | "stderr">,
 ): Promise<LoadedSigmaRules> {
-  const loaded = await loadSigmaRules(options, deps.workingDirectory);
-  for (const refusal of loaded.refused) deps.stderr.write(`warning: ${refusal}\n`);
-  return loaded;
+  let loading = prepared.get(options);
+  if (loading === undefined) {
+    loading = loadSigmaRules(options, deps.workingDirectory).then((loaded) => {
+      for (const refusal of loaded.refused) deps.stderr.write(`warning: ${refusal}\n`);
+      return loaded;
+    });
+    prepared.set(options, loading);
+  }
+  return loading;
 }

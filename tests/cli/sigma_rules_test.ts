@@ -1,7 +1,7 @@
 /** A team's own rule folder: one line per refused file, the good rule runs. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadSigmaRules } from "../../src/cli/sigma_rules.ts";
+import { loadSigmaRules, prepareSigmaRules } from "../../src/cli/sigma_rules.ts";
 import { UsageError } from "../../src/errors.ts";
 import { type SigmaFinding, SigmaFindingsCollector } from "../../src/findings/sigma/sigma_findings.ts";
 import { describeRecord } from "../../src/summary/activity_record.ts";
@@ -112,4 +112,21 @@ Deno.test("a --sigma-rules path that does not exist is a usage error naming it",
     (error: unknown) =>
       error instanceof UsageError && error.message === "--sigma-rules no/such/rules: no such file or folder",
   );
+});
+
+Deno.test("prepareSigmaRules loads once per run and warns once per refused file", async () => {
+  const folder = await ruleFolder();
+  try {
+    const lines: string[] = [];
+    const deps = { workingDirectory: folder, stderr: { write: (text: string) => lines.push(text), isTerminal: false } };
+    const options = { rulePaths: ["broken.yml", "nested"], builtin: false, statuses: undefined };
+    const first = await prepareSigmaRules(options, deps);
+    const again = await prepareSigmaRules(options, deps);
+    assert.equal(again, first);
+    assert.equal(first.ruleSet.rules.length, 1);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^warning: Sigma rule broken\.yml: not valid YAML: .*\n$/);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
 });
