@@ -1,6 +1,7 @@
 /**
  * What every summarize run does once its source has been read, whichever source it was: write
- * the summary, announce it, print the terminal report, draw the charts, and choose the exit code.
+ * the summary, announce it, print the terminal report, write the HTML report, draw the charts, and
+ * choose the exit code.
  */
 import { EXIT_CODES, type ExitCode } from "../errors.ts";
 import { type Finding, meetsFailOn } from "../findings/findings.ts";
@@ -8,6 +9,7 @@ import { stringifySorted } from "../report/json.ts";
 import { renderTerminalReport } from "../report/terminal.ts";
 import type { Summary } from "../summary/types.ts";
 import { writeCharts } from "./charts.ts";
+import { htmlReportPath, writeHtmlReport } from "./html_report.ts";
 import type { RunDependencies } from "./context.ts";
 import type { SummarizeOptions } from "./flags.ts";
 import { printablePath, type ReservedOutput, writeSummary } from "./summary_output.ts";
@@ -32,7 +34,7 @@ export interface FinishedRead {
  */
 export async function deliverSummary(
   read: FinishedRead,
-  options: Pick<SummarizeOptions, "jsonStdout" | "quiet" | "plotResults" | "failOn">,
+  options: Pick<SummarizeOptions, "jsonStdout" | "quiet" | "plotResults" | "html" | "failOn">,
   deps: RunDependencies,
 ): Promise<ExitCode> {
   const say = (line: string) => {
@@ -49,6 +51,13 @@ export async function deliverSummary(
   if (!options.quiet) deps.stderr.write(renderTerminalReport(summary, { color: deps.color }));
   // The summary is safe but not where it was asked for: say so with the exit code, draw nothing more.
   if (destination.kind !== "file") return EXIT_CODES.cannotRun;
+
+  // Also after an interruption: the page says in plain sight that the summary is incomplete.
+  if (options.html) {
+    const htmlPath = htmlReportPath(destination.paths.summary);
+    await writeHtmlReport(summary, htmlPath, deps);
+    announce(printablePath(htmlPath));
+  }
 
   if (options.plotResults && !read.interrupted) {
     const { plotsDirectory } = destination.paths;
