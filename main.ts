@@ -3,7 +3,7 @@
  * dependencies, calls `run` and sets the exit code. The only place that prints
  * errors or exits.
  */
-import { createAwsApis } from "./src/aws/clients.ts";
+import { createAwsApis, createOrganizationApi } from "./src/aws/clients.ts";
 import { systemClock } from "./src/clock.ts";
 import { USAGE_LINE } from "./src/cli/help.ts";
 import { parseFlags } from "./src/cli/flags.ts";
@@ -73,6 +73,7 @@ async function main(args: string[]): Promise<number> {
     const options = parseFlags(args);
     return await run(options, {
       createAwsApis,
+      createOrganizationApi,
       clock: systemClock,
       files: denoOutputFiles,
       stdout,

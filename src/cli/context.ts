@@ -1,6 +1,6 @@
 /** Everything `run` needs from the outside world; only `main.ts` builds the real ones. */
 import type { Clock } from "../clock.ts";
-import type { AwsApis, AwsClientOptions } from "../aws/clients.ts";
+import type { AwsApis, AwsClientOptions, OrganizationApi } from "../aws/clients.ts";
 import type { OutputFiles } from "../report/files.ts";
 
 /** A text stream: stdout or stderr. */
@@ -14,6 +14,8 @@ export interface TextSink {
 export interface RunDependencies {
   /** Builds the AWS adapters (the SDK in production, the same SDK against the emulator in tests). */
   createAwsApis(options: AwsClientOptions): Promise<AwsApis>;
+  /** Builds the Organizations adapter (`--accounts all`), signed with the caller's credentials. */
+  createOrganizationApi(options: AwsClientOptions): Promise<OrganizationApi>;
   clock: Clock;
   files: OutputFiles;
   stdout: TextSink;

@@ -4,6 +4,14 @@ import { UsageError } from "../errors.ts";
 import { ACTIVITY_TYPES, type ActivityType } from "../summary/types.ts";
 import type { LookupAttribute } from "../aws/clients.ts";
 import { type AnomalyThresholds, DEFAULT_THRESHOLDS, SEVERITIES, type Severity } from "../findings/findings.ts";
+import {
+  accountIdList,
+  accountsSelection,
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  DEFAULT_ROLE_NAME,
+  externalIdFlag,
+  roleNameFlag,
+} from "./account_flags.ts";
 
 /** The LookupEvents attribute keys (the API allows one filter). */
 export const LOOKUP_ATTRIBUTE_KEYS = [
@@ -43,6 +51,16 @@ export interface SummarizeOptions {
   requestTimeoutSeconds: number;
   /** Anomaly thresholds of the findings. */
   thresholds: AnomalyThresholds;
+  /** `--accounts`: every account of the organization, or these ids; undefined: the caller's account only. */
+  accounts: "all" | string[] | undefined;
+  /** The role assumed in each account of `--accounts`. */
+  roleName: string;
+  /** The external id the role's trust policy asks for. */
+  externalId: string | undefined;
+  /** Accounts `--accounts` leaves out. */
+  skipAccounts: string[];
+  /** Accounts read at once. */
+  accountConcurrency: number;
 }
 
 /** Options of `plot FILE`: charts for an existing summary file. */
@@ -100,6 +118,11 @@ const FLAG_DEFINITIONS = {
   "ip-threshold": { type: "string" },
   "user-agent-threshold": { type: "string" },
   "denied-threshold": { type: "string" },
+  "accounts": { type: "string" },
+  "role-name": { type: "string" },
+  "external-id": { type: "string" },
+  "skip-accounts": { type: "string" },
+  "account-concurrency": { type: "string" },
   "overwrite": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
   "version": { type: "boolean" },
@@ -127,6 +150,11 @@ const SUMMARIZE_ONLY_FLAGS = [
   "ip-threshold",
   "user-agent-threshold",
   "denied-threshold",
+  "accounts",
+  "role-name",
+  "external-id",
+  "skip-accounts",
+  "account-concurrency",
 ] as const;
 
 /**
@@ -234,6 +262,26 @@ function summarizeOptions(values: ParsedFlags): SummarizeOptions {
       deniedPerTenMinutes: integerIn("--denied-threshold", values["denied-threshold"], 1, 1_000_000) ??
         DEFAULT_THRESHOLDS.deniedPerTenMinutes,
     },
+    accounts: accountsSelection(values.accounts),
+    ...organizationFlags(values),
+  };
+}
+
+/** The flags that only make sense with `--accounts`. */
+function organizationFlags(values: ParsedFlags) {
+  if (values.accounts === undefined) {
+    const orphan = (["role-name", "external-id", "skip-accounts", "account-concurrency"] as const)
+      .find((flag) => values[flag] !== undefined);
+    if (orphan !== undefined) throw new UsageError(`Flag --${orphan} applies only with --accounts`);
+  }
+  return {
+    roleName: roleNameFlag(values["role-name"]) ?? DEFAULT_ROLE_NAME,
+    externalId: externalIdFlag(values["external-id"]),
+    skipAccounts: values["skip-accounts"] === undefined
+      ? []
+      : accountIdList("--skip-accounts", values["skip-accounts"]),
+    accountConcurrency: integerIn("--account-concurrency", values["account-concurrency"], 1, 100) ??
+      DEFAULT_ACCOUNT_CONCURRENCY,
   };
 }
 

@@ -47,6 +47,14 @@ Flags (all optional):
   --user-agent-threshold N    ... uses more than N user agents (default: 10)
   --denied-threshold N        ... gets N access-denied errors within ten
                               minutes (default: 20)
+  --accounts all|ID,ID,...    every ACTIVE account of the AWS Organization (or
+                              these accounts), each through a role assumed in it:
+                              one summary per account plus an organization roll-up
+  --role-name NAME            the role assumed in each account (default:
+                              OrganizationAccountAccessRole)
+  --external-id ID            the external id the role's trust policy asks for
+  --skip-accounts ID,ID,...   accounts that --accounts leaves out
+  --account-concurrency N     accounts read at once (default: 10)
   --overwrite                 with plot: replace an existing charts folder
   -q, --quiet                 no progress or report on stderr
   -v, --verbose               stack traces and causes of errors
@@ -54,6 +62,7 @@ Flags (all optional):
   --version                   the version
 
 Exit codes: 0 every region read; 1 cannot run (credentials, profile, files);
-2 usage error; 3 summary written but some regions failed; 4 --fail-on met;
+2 usage error; 3 summary written but some regions (or accounts) failed;
+4 --fail-on met;
 130 interrupted (a partial summary was written).
 `;

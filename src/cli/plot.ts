@@ -6,6 +6,7 @@ import { SECTION_NAMES } from "../summary/types.ts";
 import { writeCharts } from "./charts.ts";
 import type { RunDependencies } from "./context.ts";
 import type { PlotOptions } from "./flags.ts";
+import { rollupPlotsDirectory } from "./organization_rollup.ts";
 import { readSummaryFile } from "./summary_file.ts";
 import { printablePath } from "./summary_output.ts";
 
@@ -25,6 +26,8 @@ export async function plotSummaryFile(options: PlotOptions, deps: RunDependencie
   } catch (error) {
     throw new CannotRunError(`Cannot read the summary file '${printablePath(file)}': ${(error as Error).message}`);
   }
+  // An organization roll-up's charts are named after it, never its management account's own charts folder.
+  if (summary._metadata.accounts !== undefined) plotsDirectory = rollupPlotsDirectory(plotsDirectory);
   await writeCharts(summary, { plotsDirectory, overwrite: options.overwrite, quiet: options.quiet }, deps);
   deps.stdout.write(`${printablePath(plotsDirectory)}\n`);
   return EXIT_CODES.ok;

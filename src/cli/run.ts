@@ -6,6 +6,7 @@ import type { Options } from "./flags.ts";
 import { HELP_TEXT } from "./help.ts";
 import { plotSummaryFile } from "./plot.ts";
 import { summarize } from "./summarize.ts";
+import { summarizeOrganization } from "./organization.ts";
 import { reportSummaryFile } from "./report_command.ts";
 import { htmlReportOfSummaryFile } from "./html_report.ts";
 
@@ -23,7 +24,9 @@ export function run(options: Options, deps: RunDependencies): Promise<ExitCode> 
       deps.stdout.write(`${PROGRAM_NAME} ${VERSION}\n`);
       return Promise.resolve(EXIT_CODES.ok);
     case "summarize":
-      return summarize(options, deps);
+      return options.accounts === undefined
+        ? summarize(options, deps)
+        : summarizeOrganization({ ...options, accounts: options.accounts }, deps);
     case "plot":
       return plotSummaryFile(options, deps);
     case "report":

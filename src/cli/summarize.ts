@@ -1,14 +1,14 @@
 /** The main job: read CloudTrail in every region, write the summary and what goes with it. */
 import { resolve } from "node:path";
-import type { AccountApi, CallerIdentity } from "../aws/clients.ts";
+import type { AccountApi, AwsApis, AwsClientOptions, CallerIdentity } from "../aws/clients.ts";
 import { awsErrorCode } from "../aws/error_kind.ts";
 import { CannotRunError, CliError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
 import { stringifySorted } from "../report/json.ts";
 import { RawDump, RawDumpError } from "../report/raw_dump.ts";
 import { LookupEventsSource } from "../sources/lookup_events.ts";
 import type { PartitionProgress } from "../sources/event_source.ts";
-import { EventSummarizer } from "../summary/summarizer.ts";
-import { FindingsCollector, meetsFailOn, riskScores } from "../findings/findings.ts";
+import { type ActivityObserver, EventSummarizer } from "../summary/summarizer.ts";
+import { type Finding, FindingsCollector, meetsFailOn, riskScores } from "../findings/findings.ts";
 import { PrincipalActivity } from "../findings/principals.ts";
 import { renderTerminalReport } from "../report/terminal.ts";
 import { compactTimestamp } from "../summary/timestamps.ts";
@@ -18,7 +18,14 @@ import type { SummarizeOptions } from "./flags.ts";
 import { ProgressReporter } from "./progress.ts";
 import { writeCharts } from "./charts.ts";
 import { htmlReportPath, writeHtmlReport } from "./html_report.ts";
-import { prepareOutputFolder, printablePath, reason, reserveOutputPaths, writeSummary } from "./summary_output.ts";
+import {
+  prepareOutputFolder,
+  printablePath,
+  reason,
+  reserveOutputPaths,
+  type SummaryDestination,
+  writeSummary,
+} from "./summary_output.ts";
 
 /**
  * Runs the main job.
@@ -27,24 +34,65 @@ import { prepareOutputFolder, printablePath, reason, reserveOutputPaths, writeSu
  * @throws {UsageError} when `--regions` names a region that is not enabled
  */
 export async function summarize(options: SummarizeOptions, deps: RunDependencies): Promise<ExitCode> {
-  const say = (line: string) => {
-    if (!options.quiet) deps.stderr.write(`${line}\n`);
-  };
-  const apis = await deps.createAwsApis({
+  const apis = await deps.createAwsApis(awsClientOptions(options));
+  return await showAccount(await readAccount(apis, { options, deps }), options, deps);
+}
+
+/** The SDK client settings of a run, from its flags. */
+export function awsClientOptions(options: SummarizeOptions): AwsClientOptions {
+  return {
     profile: options.profile,
     homeRegion: options.region,
     requestTimeoutMilliseconds: options.requestTimeoutSeconds * 1000,
-  });
+  };
+}
+
+/** What an organization run decides once for all its accounts; a single-account run decides it itself. */
+export interface SharedRun {
+  /** The time window of every account. */
+  startTime: Date;
+  endTime: Date;
+  /** The output folder, prepared already. */
+  directory: string;
+  /** Also see every counted record (the organization roll-up). */
+  observers: readonly ActivityObserver[];
+  /** Called once the account's regions are known, with their live progress (instead of our own progress lines). */
+  onReading(partitions: readonly PartitionProgress[]): void;
+}
+
+/** One account read, its summary written. */
+export interface AccountReading {
+  summary: Summary;
+  destination: SummaryDestination;
+  /** The regions read. */
+  regions: string[];
+  rawDumpDirectory: string | undefined;
+  interrupted: boolean;
+}
+
+/**
+ * Reads one account with `apis` (the caller's, or a role's in another account) and writes its summary:
+ * the whole single-account run but for what it shows afterwards. An organization run calls it per account.
+ * @throws {CannotRunError} when the account's identity, regions or the output folder are unusable
+ * @throws {UsageError} when `--regions` names a region that is not enabled in the account
+ */
+export async function readAccount(
+  apis: AwsApis,
+  { options, deps, shared }: { options: SummarizeOptions; deps: RunDependencies; shared?: SharedRun },
+): Promise<AccountReading> {
+  const say = (line: string) => {
+    if (!options.quiet && shared === undefined) deps.stderr.write(`${line}\n`);
+  };
   const identity = await callerIdentity(apis.account, deps.interrupt);
   const enabledRegions = await enabledRegionsOf(apis.account, deps.interrupt);
   const regions = chooseRegions(enabledRegions, options.regions);
   // Before the first LookupEvents call: a folder that cannot be written must not cost a whole read.
-  const directory = resolve(deps.workingDirectory, options.outputDir ?? "results");
-  await prepareOutputFolder(deps, directory);
+  const directory = shared?.directory ?? resolve(deps.workingDirectory, options.outputDir ?? "results");
+  if (shared === undefined) await prepareOutputFolder(deps, directory);
 
   const nowMs = deps.clock.now();
-  const endTime = new Date(nowMs);
-  const startTime = new Date(nowMs - options.pastHours * 3600_000);
+  const endTime = shared?.endTime ?? new Date(nowMs);
+  const startTime = shared?.startTime ?? new Date(nowMs - options.pastHours * 3600_000);
   const runTimestamp = compactTimestamp(endTime);
   const reserved = await reserveOutputPaths(
     deps,
@@ -56,7 +104,11 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
 
   const principals = new PrincipalActivity();
   const findingsCollector = new FindingsCollector(options.thresholds);
-  const summarizer = new EventSummarizer(options.activityType, [principals, findingsCollector]);
+  const summarizer = new EventSummarizer(options.activityType, [
+    principals,
+    findingsCollector,
+    ...(shared?.observers ?? []),
+  ]);
   const rawDump = options.dumpRawCloudtrailData ? new RawDump(deps.files, reserved.paths.rawDumpDirectory) : undefined;
   let rawDumpFailure: { file: string; error: string } | undefined;
   const onRawDumpError = (error: unknown) => {
@@ -86,7 +138,10 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
     }, ` +
       `${startTime.toISOString()} to ${endTime.toISOString()} (${options.lookupRate} requests/s per region)`,
   );
-  const progress = options.quiet ? undefined : new ProgressReporter(deps.stderr, source.partitions, options.lookupRate);
+  shared?.onReading(source.partitions);
+  const progress = options.quiet || shared !== undefined
+    ? undefined
+    : new ProgressReporter(deps.stderr, source.partitions, options.lookupRate);
   progress?.start();
   try {
     await source.read(async (events: readonly SourceEvent[]) => {
@@ -125,11 +180,31 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
     findings,
     risk: riskScores(findings).slice(0, 20),
   };
+  const destination = await writeSummary(deps, reserved, stringifySorted(summary), identity.accountId, runTimestamp);
+  return {
+    summary,
+    destination,
+    regions,
+    rawDumpDirectory: rawDump ? reserved.paths.rawDumpDirectory : undefined,
+    interrupted,
+  };
+}
+
+/** What a single-account run shows once its summary is written, and its exit code. */
+async function showAccount(
+  reading: AccountReading,
+  options: SummarizeOptions,
+  deps: RunDependencies,
+): Promise<ExitCode> {
+  const { summary, destination, regions, rawDumpDirectory, interrupted } = reading;
+  const findings = summary.findings as Finding[];
+  const say = (line: string) => {
+    if (!options.quiet) deps.stderr.write(`${line}\n`);
+  };
   const summaryText = stringifySorted(summary);
-  const destination = await writeSummary(deps, reserved, summaryText, identity.accountId, runTimestamp);
   const announce = (path: string) => (options.jsonStdout ? say(`Wrote ${path}`) : deps.stdout.write(`${path}\n`));
   if (destination.kind === "file") announce(printablePath(destination.paths.summary));
-  if (rawDump) announce(printablePath(reserved.paths.rawDumpDirectory));
+  if (rawDumpDirectory !== undefined) announce(printablePath(rawDumpDirectory));
   if (options.jsonStdout && destination.kind !== "stdout") deps.stdout.write(summaryText);
 
   if (!options.quiet) deps.stderr.write(renderTerminalReport(summary, { color: deps.color }));
@@ -169,7 +244,11 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   return failed.length > 0 ? EXIT_CODES.regionsFailed : EXIT_CODES.ok;
 }
 
-async function callerIdentity(account: AccountApi, signal: AbortSignal): Promise<CallerIdentity> {
+/**
+ * STS GetCallerIdentity, its failures as one-line errors.
+ * @throws {CannotRunError} for missing or invalid credentials and other failures
+ */
+export async function callerIdentity(account: AccountApi, signal: AbortSignal): Promise<CallerIdentity> {
   try {
     return await account.callerIdentity(signal);
   } catch (error) {

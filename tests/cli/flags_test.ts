@@ -29,6 +29,11 @@ Deno.test("parseFlags() gives the documented defaults", () => {
     lookupBurst: 1,
     requestTimeoutSeconds: 30,
     thresholds: { callsPerMinute: 300, sourceIps: 10, userAgents: 10, deniedPerTenMinutes: 20 },
+    accounts: undefined,
+    roleName: "OrganizationAccountAccessRole",
+    externalId: undefined,
+    skipAccounts: [],
+    accountConcurrency: 10,
   });
 });
 
@@ -89,6 +94,11 @@ Deno.test("parseFlags() reads every flag", () => {
     lookupBurst: 2,
     requestTimeoutSeconds: 5,
     thresholds: { callsPerMinute: 50, sourceIps: 3, userAgents: 4, deniedPerTenMinutes: 5 },
+    accounts: undefined,
+    roleName: "OrganizationAccountAccessRole",
+    externalId: undefined,
+    skipAccounts: [],
+    accountConcurrency: 10,
   });
 });
 

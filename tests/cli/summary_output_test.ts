@@ -38,6 +38,7 @@ function world(directory: string, files: Partial<OutputFiles> = {}, stdoutIsTerm
     stderr: () => stderr,
     deps: {
       createAwsApis: () => Promise.resolve(aws),
+      createOrganizationApi: () => Promise.reject(new Error("a single-account run never lists the organization")),
       clock: { now: () => NOW, sleep: systemClock.sleep },
       files: { ...denoOutputFiles, ...files },
       stdout: { write: (text) => void (stdout += text), isTerminal: stdoutIsTerminal },
