@@ -33,6 +33,8 @@ export interface SummarizeOptions {
   pastHours: number;
   profile: string | undefined;
   outputDir: string | undefined;
+  /** `--cache-dir`: the folder of the incremental LookupEvents cache (opt-in). */
+  cacheDir: string | undefined;
   region: string | undefined;
   regions: string[] | undefined;
   plotResults: boolean;
@@ -101,6 +103,7 @@ const FLAG_DEFINITIONS = {
   "past-hours": { type: "string" },
   "profile": { type: "string" },
   "output-dir": { type: "string" },
+  "cache-dir": { type: "string" },
   "region": { type: "string" },
   "regions": { type: "string" },
   "plot-results": { type: "boolean" },
@@ -134,6 +137,7 @@ type ParsedFlags = ReturnType<
 
 const SUMMARIZE_ONLY_FLAGS = [
   "activity-type",
+  "cache-dir",
   "dump-raw-cloudtrail-data",
   "past-hours",
   "profile",
@@ -239,6 +243,7 @@ function summarizeOptions(values: ParsedFlags): SummarizeOptions {
       DEFAULT_PAST_HOURS,
     profile: nonEmpty("--profile", values.profile),
     outputDir: nonEmpty("--output-dir", values["output-dir"]),
+    cacheDir: nonEmpty("--cache-dir", values["cache-dir"]),
     region: regionName("--region", values.region),
     regions: regionList(values.regions),
     plotResults: values["plot-results"] ?? false,

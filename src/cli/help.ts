@@ -27,6 +27,8 @@ Flags (all optional):
   --html                      also write the HTML report next to the summary
   --profile NAME              named AWS profile (default: the SDK's default chain)
   --output-dir DIR            where results go (default: ./results)
+  --cache-dir DIR             keep fetched records in DIR (sensitive: private
+                              files) and fetch only what is new next time
   --region NAME               region for STS and EC2 calls (default: from the AWS
                               config or environment, else us-east-1)
   --regions A,B,...           read only these regions (each must be enabled)

@@ -5,7 +5,6 @@ import { awsErrorCode } from "../aws/error_kind.ts";
 import { CannotRunError, CliError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
 import { stringifySorted } from "../report/json.ts";
 import { RawDump, RawDumpError } from "../report/raw_dump.ts";
-import { LookupEventsSource } from "../sources/lookup_events.ts";
 import type { PartitionProgress } from "../sources/event_source.ts";
 import { type ActivityObserver, EventSummarizer } from "../summary/summarizer.ts";
 import { type Finding, FindingsCollector, meetsFailOn, riskScores } from "../findings/findings.ts";
@@ -16,6 +15,7 @@ import type { SourceEvent, Summary } from "../summary/types.ts";
 import type { RunDependencies } from "./context.ts";
 import type { SummarizeOptions } from "./flags.ts";
 import { ProgressReporter } from "./progress.ts";
+import { chooseEventSource } from "./event_source_choice.ts";
 import { writeCharts } from "./charts.ts";
 import { htmlReportPath, writeHtmlReport } from "./html_report.ts";
 import {
@@ -120,7 +120,7 @@ export async function readAccount(
         `the summary goes on without the rest of the dump\n`,
     );
   };
-  const source = new LookupEventsSource({
+  const sourceChoice = await chooseEventSource({
     apis,
     clock: deps.clock,
     regions,
@@ -130,7 +130,8 @@ export async function readAccount(
     ratePerSecond: options.lookupRate,
     burst: options.lookupBurst,
     limits: { callTimeoutMilliseconds: options.requestTimeoutSeconds * 1000 },
-  });
+  }, { cacheDir: options.cacheDir, accountId: identity.accountId, workingDirectory: deps.workingDirectory, say });
+  const source = sourceChoice.source;
 
   say(
     `Reading CloudTrail event history of account ${identity.accountId} in ${regions.length} region${
@@ -173,6 +174,7 @@ export async function readAccount(
         lookup_attribute: { [options.lookupAttribute.key]: options.lookupAttribute.value },
       }),
       ...summarizer.counts,
+      ...sourceChoice.metadata(),
       ...(rawDumpFailure === undefined ? {} : { raw_dump_failed: rawDumpFailure }),
     },
     ...summarizer.aggregator.sections(),

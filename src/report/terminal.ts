@@ -5,6 +5,7 @@
  */
 import type { Summary } from "../summary/types.ts";
 import { escapeForTerminal } from "./terminal_text.ts";
+import { cacheReportLines } from "./terminal_cache.ts";
 import { groupedOrder } from "./finding_groups.ts";
 import { accountsReportLines } from "./accounts_report.ts";
 import { athenaReportLines } from "./athena_report.ts";
@@ -120,6 +121,7 @@ export function renderTerminalReport(summary: Summary, options: TerminalReportOp
   }
   lines.push(...accountsReportLines(metadata.accounts, limit * 2));
   lines.push(...athenaReportLines(metadata.athena));
+  lines.push(...cacheReportLines(metadata.cache));
   if (metadata.incomplete === true) lines.push(paint("Incomplete: the run was interrupted", "33", color));
 
   const principals = Object.entries((summary.principals ?? {}) as Record<string, PrincipalRow>);
