@@ -4,6 +4,8 @@ import { UsageError } from "../errors.ts";
 import { ACTIVITY_TYPES, type ActivityType } from "../summary/types.ts";
 import type { LookupAttribute } from "../aws/clients.ts";
 import { type AnomalyThresholds, DEFAULT_THRESHOLDS, SEVERITIES, type Severity } from "../findings/findings.ts";
+import { SIGMA_FLAG_DEFINITIONS, SIGMA_FLAG_NAMES, sigmaOptions } from "./sigma_flags.ts";
+import type { SigmaOptions } from "./sigma_rules.ts";
 import {
   accountIdList,
   accountsSelection,
@@ -53,6 +55,8 @@ export interface SummarizeOptions {
   requestTimeoutSeconds: number;
   /** Anomaly thresholds of the findings. */
   thresholds: AnomalyThresholds;
+  /** The Sigma rules to run: `--sigma-rules`, `--no-builtin-sigma`, `--sigma-status`. */
+  sigma: SigmaOptions;
   /** `--accounts`: every account of the organization, or these ids; undefined: the caller's account only. */
   accounts: "all" | string[] | undefined;
   /** The role assumed in each account of `--accounts`. */
@@ -121,6 +125,7 @@ const FLAG_DEFINITIONS = {
   "ip-threshold": { type: "string" },
   "user-agent-threshold": { type: "string" },
   "denied-threshold": { type: "string" },
+  ...SIGMA_FLAG_DEFINITIONS,
   "accounts": { type: "string" },
   "role-name": { type: "string" },
   "external-id": { type: "string" },
@@ -154,6 +159,7 @@ const SUMMARIZE_ONLY_FLAGS = [
   "ip-threshold",
   "user-agent-threshold",
   "denied-threshold",
+  ...SIGMA_FLAG_NAMES,
   "accounts",
   "role-name",
   "external-id",
@@ -267,6 +273,7 @@ function summarizeOptions(values: ParsedFlags): SummarizeOptions {
       deniedPerTenMinutes: integerIn("--denied-threshold", values["denied-threshold"], 1, 1_000_000) ??
         DEFAULT_THRESHOLDS.deniedPerTenMinutes,
     },
+    sigma: sigmaOptions(values),
     accounts: accountsSelection(values.accounts),
     ...organizationFlags(values),
   };

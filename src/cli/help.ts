@@ -49,6 +49,13 @@ Flags (all optional):
   --user-agent-threshold N    ... uses more than N user agents (default: 10)
   --denied-threshold N        ... gets N access-denied errors within ten
                               minutes (default: 20)
+  --sigma-rules PATH          also run the Sigma rules in this file or folder
+                              (repeatable; the bundled SigmaHQ CloudTrail
+                              rules run too)
+  --no-builtin-sigma          leave the bundled SigmaHQ CloudTrail rules out
+  --sigma-status LIST         run only Sigma rules with these statuses, of stable,
+                              test, experimental, deprecated, unsupported
+                              (default: all but the last two)
   --accounts all|ID,ID,...    every ACTIVE account of the AWS Organization (or
                               these accounts), each through a role assumed in it:
                               one summary per account plus an organization roll-up

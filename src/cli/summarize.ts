@@ -26,6 +26,7 @@ import {
   type SummaryDestination,
   writeSummary,
 } from "./summary_output.ts";
+import { prepareSigmaRules, sigmaMetadata } from "./sigma_rules.ts";
 
 /**
  * Runs the main job.
@@ -34,6 +35,8 @@ import {
  * @throws {UsageError} when `--regions` names a region that is not enabled
  */
 export async function summarize(options: SummarizeOptions, deps: RunDependencies): Promise<ExitCode> {
+  // Before any AWS call: a bad --sigma-rules path is a usage error; refused rule files are warned about once.
+  await prepareSigmaRules(options.sigma, deps);
   const apis = await deps.createAwsApis(awsClientOptions(options));
   return await showAccount(await readAccount(apis, { options, deps }), options, deps);
 }
@@ -103,7 +106,8 @@ export async function readAccount(
   );
 
   const principals = new PrincipalActivity();
-  const findingsCollector = new FindingsCollector(options.thresholds);
+  const sigma = await prepareSigmaRules(options.sigma, deps);
+  const findingsCollector = new FindingsCollector(options.thresholds, sigma.ruleSet);
   const summarizer = new EventSummarizer(options.activityType, [
     principals,
     findingsCollector,
@@ -174,6 +178,7 @@ export async function readAccount(
         lookup_attribute: { [options.lookupAttribute.key]: options.lookupAttribute.value },
       }),
       ...summarizer.counts,
+      sigma_rules: sigmaMetadata(options.sigma, sigma),
       ...sourceChoice.metadata(),
       ...(rawDumpFailure === undefined ? {} : { raw_dump_failed: rawDumpFailure }),
     },
