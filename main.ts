@@ -3,7 +3,6 @@
  * dependencies, calls `run` and sets the exit code. The only place that prints
  * errors or exits.
  */
-import { createAwsApis, createOrganizationApi } from "./src/aws/clients.ts";
 import { systemClock } from "./src/clock.ts";
 import { USAGE_LINE } from "./src/cli/help.ts";
 import { parseFlags } from "./src/cli/flags.ts";
@@ -16,6 +15,9 @@ import { escapeControlCharacters } from "./src/report/terminal_text.ts";
 import { PROGRAM_NAME } from "./src/version.ts";
 
 const encoder = new TextEncoder();
+
+/** The AWS adapters, loaded on first use: `plot` and `report` start without loading the AWS SDK (about 0.2 s). */
+const awsClients = () => import("./src/aws/clients.ts");
 
 function sink(stream: typeof Deno.stdout | typeof Deno.stderr): TextSink {
   return {
@@ -72,8 +74,8 @@ async function main(args: string[]): Promise<number> {
   try {
     const options = parseFlags(args);
     return await run(options, {
-      createAwsApis,
-      createOrganizationApi,
+      createAwsApis: async (options) => (await awsClients()).createAwsApis(options),
+      createOrganizationApi: async (options) => (await awsClients()).createOrganizationApi(options),
       clock: systemClock,
       files: denoOutputFiles,
       stdout,

@@ -30,7 +30,7 @@ export interface WritePlotsOptions {
    * Workers from {@link startChartWorkers}, started earlier (e.g. while the summary was read), used instead of
    * starting `workers` new ones. {@link writePlots} stops them when it is done, whatever happens.
    */
-  startedWorkers?: ChartWorkers;
+  startedWorkers?: ChartWorkers | undefined;
   /** Called after each file is written. */
   onProgress?: (done: number, total: number) => void;
 }
