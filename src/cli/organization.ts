@@ -22,6 +22,7 @@ import {
 } from "./organization_rollup.ts";
 import { type AccountProgress, OrganizationProgressReporter } from "./organization_progress.ts";
 import { awsClientOptions, callerIdentity, readAccount } from "./summarize.ts";
+import { prepareSigmaRules, sigmaMetadata } from "./sigma_rules.ts";
 import { deliverSummary } from "./summary_delivery.ts";
 import { prepareOutputFolder, printablePath, reason, type ReservedOutput } from "./summary_output.ts";
 
@@ -55,6 +56,8 @@ export async function summarizeOrganization(
   const say = (line: string) => {
     if (!options.quiet) deps.stderr.write(`${line}\n`);
   };
+  // Before any AWS call, as a single-account run: a bad --sigma-rules path is a usage error.
+  const sigma = await prepareSigmaRules(options.sigma, deps);
   const clientOptions = awsClientOptions(options);
   const callerApis = await deps.createAwsApis(clientOptions);
   const caller = await callerIdentity(callerApis.account, deps.interrupt);
@@ -73,7 +76,7 @@ export async function summarizeOrganization(
     startTime: new Date(nowMs - options.pastHours * 3600_000),
     endTime: new Date(nowMs),
     directory,
-    rollup: new OrganizationRollup(options.thresholds),
+    rollup: new OrganizationRollup(options.thresholds, sigma.ruleSet),
     accountSummaries: new Map(),
   };
   const progress: AccountProgress[] = plan.map((account) => ({
@@ -122,9 +125,12 @@ export async function summarizeOrganization(
       invocation: deps.invocation,
       run_timestamp: runTimestamp,
     },
-    extra: options.lookupAttribute === undefined
-      ? {}
-      : { lookup_attribute: { [options.lookupAttribute.key]: options.lookupAttribute.value } },
+    extra: {
+      sigma_rules: sigmaMetadata(options.sigma, sigma),
+      ...(options.lookupAttribute === undefined
+        ? {}
+        : { lookup_attribute: { [options.lookupAttribute.key]: options.lookupAttribute.value } }),
+    },
     accounts: Object.fromEntries([...outcomes].sort(([a], [b]) => (a < b ? -1 : 1))),
     accountSummaries: run.accountSummaries,
   });
