@@ -151,104 +151,105 @@ const texts = (selector: string) =>
   `[...document.querySelectorAll(${JSON.stringify(selector)})].map((node) => node.textContent)`;
 
 browserTest(
-  "the demo report: no console output, no requests, counts equal the summary's, sorting and filtering",
+  "the demo run's --html page: no console output, no requests, counts equal the summary's, sorting and filtering",
   async (browser) => {
-    await using demo = await demoRun();
+    await using demo = await demoRun(["--html"]);
     const summary = demo.summary as unknown as Summary;
-    const { url, folder } = await writeReport(summary);
-    try {
-      await browser.open(url);
-      await rendered(browser);
-      if (Deno.env.get("UPDATE_SNAPSHOTS") === "1") {
-        // The README's picture of the report.
-        const picture = new URL("../../doc/html_report.png", import.meta.url).pathname;
-        await browser.screenshot(picture, { x: 0, y: 0, width: 1280, height: 1000 });
-      }
-      const principals = Object.keys(summary.principals as object);
-      const findings = summary.findings as { severity: string }[];
-      assert.equal(await browser.evaluate("document.documentElement.dataset.rendered"), "true");
-      assert.equal(
-        await browser.evaluate(`document.querySelector('[data-table-name="principals"] table').dataset.totalRows`),
-        String(principals.length),
-      );
-      assert.equal(
-        await browser.evaluate(`document.querySelectorAll('[data-table-name="principals"] tbody tr').length`),
-        Math.min(100, principals.length),
-      );
-      assert.equal(
-        await browser.evaluate(`document.querySelectorAll('[data-table-name="findings"] tbody tr').length`),
-        findings.length,
-      );
-      for (const severity of ["critical", "high", "medium", "low"]) {
-        const expected = findings.filter((finding) => finding.severity === severity).length;
-        const shown = await browser.evaluate<string | null>(
-          `document.querySelector('#finding-counts [data-severity="${severity}"]')?.textContent ?? null`,
-        );
-        assert.equal(shown, expected === 0 ? null : `${expected} ${severity}`);
-      }
-      for (const section of SECTION_NAMES) {
-        const keys = Object.keys(summary[section]).length;
-        const total = await browser.evaluate<string | null>(
-          `document.querySelector('[data-table-name="${section}"] table')?.dataset.totalRows ?? null`,
-        );
-        assert.equal(total, keys === 0 ? null : String(keys), section);
-        assert.equal(
-          await browser.evaluate(`document.querySelectorAll('#${section} > figure svg').length`),
-          keys === 0 ? 0 : 1,
-        );
-      }
-      assert.equal(await browser.evaluate("document.querySelector('dl.facts dd').textContent"), "123456789012");
-
-      // Sorting: a click on "Principal" sorts A to Z, Enter on it Z to A, Space on "Calls" largest first.
-      const principalCells = texts('[data-table-name="principals"] tbody td:first-child');
-      const headerButton = (column: number) => `[data-table-name="principals"] thead th:nth-child(${column}) button`;
-      await browser.click(headerButton(1));
-      const ascending = [...principals].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      assert.deepEqual(await browser.evaluate(principalCells), ascending.slice(0, 100));
-      assert.equal(
-        await browser.evaluate(`document.querySelector('${headerButton(1)}').parentElement.getAttribute('aria-sort')`),
-        "ascending",
-      );
-      await browser.press(headerButton(1), "Enter");
-      assert.deepEqual(await browser.evaluate(principalCells), [...ascending].reverse().slice(0, 100));
-      await browser.press(headerButton(4), "Space");
-      const calls = await browser.evaluate<string[]>(texts('[data-table-name="principals"] tbody td:nth-child(4)'));
-      const numbers = calls.map((text) => Number(text.replaceAll(",", "")));
-      assert.deepEqual(numbers, [...numbers].sort((a, b) => b - a));
-      assert.equal(
-        numbers[0],
-        Math.max(
-          ...Object.values(summary.principals as Record<string, { total_calls: number }>).map((row) => row.total_calls),
-        ),
-      );
-
-      // Filtering by typing.
-      await browser.type('[data-table-name="principals"] input[type="search"]', "ROOT");
-      const matching = principals.filter((principal) => principal.toLowerCase().includes("root"));
-      assert.ok(matching.length > 0);
-      assert.deepEqual(
-        (await browser.evaluate<string[]>(principalCells)).sort(),
-        matching.sort(),
-      );
-
-      // Opening a principal by click draws its chart and its whole table.
-      const firstKey = `[data-table-name="api_calls_by_principal"] tbody tr:first-child .expander`;
-      await browser.click(firstKey);
-      await waitUntil(browser, "document.querySelector('#api_calls_by_principal tr.detail svg')");
-      const opened = await browser.evaluate<string>(`document.querySelector('${firstKey}').textContent`);
-      assert.equal(
-        await browser.evaluate(`document.querySelector('${firstKey}').getAttribute('aria-expanded')`),
-        "true",
-      );
-      assert.equal(
-        await browser.evaluate(`document.querySelectorAll('#api_calls_by_principal tr.detail tbody tr').length`),
-        Object.keys(summary.api_calls_by_principal[opened]!).length,
-      );
-
-      assertQuietPage(browser);
-    } finally {
-      await Deno.remove(folder, { recursive: true });
+    const page = demo.stdout.split("\n").find((line) => line.endsWith(".html"));
+    assert.equal(page, demo.summaryFile.replace(/\.json$/, ".html"));
+    await browser.open(pathToFileURL(page!).href);
+    await rendered(browser);
+    if (Deno.env.get("UPDATE_SNAPSHOTS") === "1") {
+      // The README's picture of the report.
+      const picture = new URL("../../doc/html_report.png", import.meta.url).pathname;
+      await browser.screenshot(picture, { x: 0, y: 0, width: 1280, height: 1000 });
     }
+    const principals = Object.keys(summary.principals as object);
+    const findings = summary.findings as { severity: string }[];
+    assert.equal(await browser.evaluate("document.documentElement.dataset.rendered"), "true");
+    assert.equal(
+      await browser.evaluate(`document.querySelector('[data-table-name="principals"] table').dataset.totalRows`),
+      String(principals.length),
+    );
+    assert.equal(
+      await browser.evaluate(`document.querySelectorAll('[data-table-name="principals"] tbody tr').length`),
+      Math.min(100, principals.length),
+    );
+    assert.equal(
+      await browser.evaluate(`document.querySelector('[data-table-name="findings"] table').dataset.totalRows`),
+      String(findings.length),
+    );
+    assert.equal(
+      await browser.evaluate(`document.querySelectorAll('[data-table-name="findings"] tbody tr').length`),
+      Math.min(100, findings.length),
+    );
+    for (const severity of ["critical", "high", "medium", "low"]) {
+      const expected = findings.filter((finding) => finding.severity === severity).length;
+      const shown = await browser.evaluate<string | null>(
+        `document.querySelector('#finding-counts [data-severity="${severity}"]')?.textContent ?? null`,
+      );
+      assert.equal(shown, expected === 0 ? null : `${expected} ${severity}`);
+    }
+    for (const section of SECTION_NAMES) {
+      const keys = Object.keys(summary[section]).length;
+      const total = await browser.evaluate<string | null>(
+        `document.querySelector('[data-table-name="${section}"] table')?.dataset.totalRows ?? null`,
+      );
+      assert.equal(total, keys === 0 ? null : String(keys), section);
+      assert.equal(
+        await browser.evaluate(`document.querySelectorAll('#${section} > figure svg').length`),
+        keys === 0 ? 0 : 1,
+      );
+    }
+    assert.equal(await browser.evaluate("document.querySelector('dl.facts dd').textContent"), "123456789012");
+
+    // Sorting: a click on "Principal" sorts A to Z, Enter on it Z to A, Space on "Calls" largest first.
+    const principalCells = texts('[data-table-name="principals"] tbody td:first-child');
+    const headerButton = (column: number) => `[data-table-name="principals"] thead th:nth-child(${column}) button`;
+    await browser.click(headerButton(1));
+    const ascending = [...principals].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    assert.deepEqual(await browser.evaluate(principalCells), ascending.slice(0, 100));
+    assert.equal(
+      await browser.evaluate(`document.querySelector('${headerButton(1)}').parentElement.getAttribute('aria-sort')`),
+      "ascending",
+    );
+    await browser.press(headerButton(1), "Enter");
+    assert.deepEqual(await browser.evaluate(principalCells), [...ascending].reverse().slice(0, 100));
+    await browser.press(headerButton(4), "Space");
+    const calls = await browser.evaluate<string[]>(texts('[data-table-name="principals"] tbody td:nth-child(4)'));
+    const numbers = calls.map((text) => Number(text.replaceAll(",", "")));
+    assert.deepEqual(numbers, [...numbers].sort((a, b) => b - a));
+    assert.equal(
+      numbers[0],
+      Math.max(
+        ...Object.values(summary.principals as Record<string, { total_calls: number }>).map((row) => row.total_calls),
+      ),
+    );
+
+    // Filtering by typing.
+    await browser.type('[data-table-name="principals"] input[type="search"]', "ROOT");
+    const matching = principals.filter((principal) => principal.toLowerCase().includes("root"));
+    assert.ok(matching.length > 0);
+    assert.deepEqual(
+      (await browser.evaluate<string[]>(principalCells)).sort(),
+      matching.sort(),
+    );
+
+    // Opening a principal by click draws its chart and its whole table.
+    const firstKey = `[data-table-name="api_calls_by_principal"] tbody tr:first-child .expander`;
+    await browser.click(firstKey);
+    await waitUntil(browser, "document.querySelector('#api_calls_by_principal tr.detail svg')");
+    const opened = await browser.evaluate<string>(`document.querySelector('${firstKey}').textContent`);
+    assert.equal(
+      await browser.evaluate(`document.querySelector('${firstKey}').getAttribute('aria-expanded')`),
+      "true",
+    );
+    assert.equal(
+      await browser.evaluate(`document.querySelectorAll('#api_calls_by_principal tr.detail tbody tr').length`),
+      Object.keys(summary.api_calls_by_principal[opened]!).length,
+    );
+
+    assertQuietPage(browser);
   },
 );
 
