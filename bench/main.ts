@@ -1,8 +1,9 @@
 /**
- * `deno task bench [summary|quota|accounts|charts|html|athena ...]`: prints figures; asserts nothing.
+ * `deno task bench [summary|quota|cache|accounts|charts|html|athena ...]`: prints figures; asserts nothing.
  * With no names, runs them all (the quota bench takes about a minute).
  */
 import { accountsBench } from "./accounts_bench.ts";
+import { cacheBench } from "./cache_bench.ts";
 import { athenaBench } from "./athena_bench.ts";
 import { chartsBench } from "./charts_bench.ts";
 import { htmlBench } from "./html_bench.ts";
@@ -12,6 +13,7 @@ import { summaryBench } from "./summary_bench.ts";
 const BENCHES: Record<string, (print: (line: string) => void) => Promise<void>> = {
   summary: summaryBench,
   quota: (print) => quotaBench(print),
+  cache: (print) => cacheBench(print),
   accounts: (print) => accountsBench(print),
   charts: chartsBench,
   html: htmlBench,
