@@ -1,5 +1,5 @@
 /**
- * `deno task bench [summary|quota|cache|accounts|charts|html|athena ...]`: prints figures; asserts nothing.
+ * `deno task bench [summary|quota|cache|accounts|charts|html|athena|files ...]`: prints figures; asserts nothing.
  * With no names, runs them all (the quota bench takes about a minute).
  */
 import { accountsBench } from "./accounts_bench.ts";
@@ -9,8 +9,10 @@ import { chartsBench } from "./charts_bench.ts";
 import { htmlBench } from "./html_bench.ts";
 import { quotaBench } from "./quota_bench.ts";
 import { summaryBench } from "./summary_bench.ts";
+import { trailFilesBench } from "./trail_files_bench.ts";
 
 const BENCHES: Record<string, (print: (line: string) => void) => Promise<void>> = {
+  files: (print) => trailFilesBench(print),
   summary: summaryBench,
   quota: (print) => quotaBench(print),
   cache: (print) => cacheBench(print),

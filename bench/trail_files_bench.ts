@@ -125,7 +125,7 @@ async function runOnce(
   );
 }
 
-/** The bench: `files` (1,000,000 records in 200 files) or `files-quick` (100,000 in 20). */
+/** The bench: 1,000,000 records in 200 files by default. */
 export async function trailFilesBench(print: (line: string) => void, files = 200, recordsPerFile = 5000) {
   const totalRecords = files * recordsPerFile;
   const folder = await trailFolder(files, recordsPerFile, print);

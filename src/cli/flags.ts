@@ -4,6 +4,7 @@ import { UsageError } from "../errors.ts";
 import { ACTIVITY_TYPES, type ActivityType } from "../summary/types.ts";
 import type { LookupAttribute } from "../aws/clients.ts";
 import { type AnomalyThresholds, DEFAULT_THRESHOLDS, SEVERITIES, type Severity } from "../findings/findings.ts";
+import { SOURCE_FLAG_DEFINITIONS, SOURCE_FLAG_NAMES, type SourceOptions, sourceOptions } from "./source_flags.ts";
 import { SIGMA_FLAG_DEFINITIONS, SIGMA_FLAG_NAMES, sigmaOptions } from "./sigma_flags.ts";
 import type { SigmaOptions } from "./sigma_rules.ts";
 import {
@@ -28,7 +29,7 @@ export const LOOKUP_ATTRIBUTE_KEYS = [
 ] as const;
 
 /** Options of the main job: read CloudTrail, write the summary. */
-export interface SummarizeOptions {
+export interface SummarizeOptions extends SourceOptions {
   command: "summarize";
   activityType: ActivityType;
   dumpRawCloudtrailData: boolean;
@@ -132,6 +133,7 @@ const FLAG_DEFINITIONS = {
   "skip-accounts": { type: "string" },
   "account-concurrency": { type: "string" },
   "overwrite": { type: "boolean" },
+  ...SOURCE_FLAG_DEFINITIONS,
   "help": { type: "boolean", short: "h" },
   "version": { type: "boolean" },
 } as const;
@@ -159,6 +161,7 @@ const SUMMARIZE_ONLY_FLAGS = [
   "ip-threshold",
   "user-agent-threshold",
   "denied-threshold",
+  ...SOURCE_FLAG_NAMES,
   ...SIGMA_FLAG_NAMES,
   "accounts",
   "role-name",
@@ -242,6 +245,7 @@ function summarizeOptions(values: ParsedFlags): SummarizeOptions {
   }
   return {
     command: "summarize",
+    ...sourceOptions(values),
     activityType: oneOf("--activity-type", values["activity-type"], ACTIVITY_TYPES) ??
       "ALL",
     dumpRawCloudtrailData: values["dump-raw-cloudtrail-data"] ?? false,

@@ -23,6 +23,18 @@ Flags (all optional):
   --activity-type TYPE        ALL (default), SUCCESSFUL or FAILED API calls
   --dump-raw-cloudtrail-data  also write every record fetched, as JSONL per region
   --past-hours N              hours to look back, 1 to 2160 (default: 336 = 14 days)
+  --start-time TIME           start of the time window, ISO 8601 with a zone
+                              (2026-11-01T00:00:00Z); every source
+  --end-time TIME             end of the time window (default: now)
+  --trail-files PATH          read CloudTrail log files from a file or folder
+                              instead (repeatable; no AWS credentials needed;
+                              default: every record in them)
+  --trail-bucket s3://B[/P]   read the trail's log files from S3 instead
+  --late-slack MINUTES        with --trail-bucket: files delivered this long
+                              after the window's end are read (default: 60)
+  --include-data-events       trail files: count data events too (default:
+                              management events only)
+  --workers N                 trail files: counting workers (default: cores)
   --plot-results              also write PNG bar charts of the summary
   --html                      also write the HTML report next to the summary
   --profile NAME              named AWS profile (default: the SDK's default chain)
@@ -71,7 +83,7 @@ Flags (all optional):
   --version                   the version
 
 Exit codes: 0 every region read; 1 cannot run (credentials, profile, files);
-2 usage error; 3 summary written but some regions (or accounts) failed;
+2 usage error; 3 summary written but some regions, accounts or trail files failed;
 4 --fail-on met;
 130 interrupted (a partial summary was written).
 `;

@@ -6,6 +6,7 @@ import type { Options } from "./flags.ts";
 import { HELP_TEXT } from "./help.ts";
 import { plotSummaryFile } from "./plot.ts";
 import { summarize } from "./summarize.ts";
+import { readsTrailFiles, summarizeTrailFiles } from "./trail_run.ts";
 import { summarizeOrganization } from "./organization.ts";
 import { reportSummaryFile } from "./report_command.ts";
 import { htmlReportOfSummaryFile } from "./html_report.ts";
@@ -24,6 +25,8 @@ export function run(options: Options, deps: RunDependencies): Promise<ExitCode> 
       deps.stdout.write(`${PROGRAM_NAME} ${VERSION}\n`);
       return Promise.resolve(EXIT_CODES.ok);
     case "summarize":
+      // Trail files come before --accounts: for a trail bucket, --accounts picks folders of the organization trail.
+      if (readsTrailFiles(options)) return summarizeTrailFiles(options, deps);
       return options.accounts === undefined
         ? summarize(options, deps)
         : summarizeOrganization({ ...options, accounts: options.accounts }, deps);

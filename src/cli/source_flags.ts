@@ -1,11 +1,9 @@
 /**
  * The flags that choose where events come from and which time they cover: trail files, a trail
- * bucket, the time window, late deliveries, data events, accounts and counting workers. Pure:
+ * bucket, the time window, late deliveries, data events and counting workers. Pure:
  * throws {@link UsageError} for anything invalid. `flags.ts` spreads these into its definitions.
  */
 import { UsageError } from "../errors.ts";
-import { accountsSelection } from "./account_flags.ts";
-import type { AccountsSelection } from "./account_plan.ts";
 
 /** The flags' definitions for `node:util` `parseArgs`. */
 export const SOURCE_FLAG_DEFINITIONS = {
@@ -15,7 +13,6 @@ export const SOURCE_FLAG_DEFINITIONS = {
   "end-time": { type: "string" },
   "late-slack": { type: "string" },
   "include-data-events": { type: "boolean" },
-  "accounts": { type: "string" },
   "workers": { type: "string" },
 } as const;
 
@@ -37,8 +34,6 @@ export interface SourceOptions {
   lateSlackMinutes: number;
   /** Count data and network-activity events of trail files too. */
   includeDataEvents: boolean;
-  /** `--accounts`: `all`, or account ids (sorted, unique); for a trail bucket, `all` is every account in the keys. */
-  accounts: AccountsSelection | undefined;
   /** Counting workers for trail files (default: one per core). */
   workers: number | undefined;
 }
@@ -51,7 +46,6 @@ export interface SourceFlagValues {
   "end-time"?: string | undefined;
   "late-slack"?: string | undefined;
   "include-data-events"?: boolean | undefined;
-  "accounts"?: string | undefined;
   "workers"?: string | undefined;
   "past-hours"?: string | undefined;
   "lookup-attribute"?: string | undefined;
@@ -115,7 +109,6 @@ export function sourceOptions(values: SourceFlagValues): SourceOptions {
     lateSlackMinutes: wholeNumber("--late-slack", values["late-slack"], 0, MAX_LATE_SLACK_MINUTES) ??
       DEFAULT_LATE_SLACK_MINUTES,
     includeDataEvents: values["include-data-events"] ?? false,
-    accounts: accountsSelection(values.accounts),
     workers: wholeNumber("--workers", values.workers, 1, MAX_WORKERS),
   };
 }

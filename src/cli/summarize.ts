@@ -15,6 +15,7 @@ import type { SourceEvent, Summary } from "../summary/types.ts";
 import type { RunDependencies } from "./context.ts";
 import type { SummarizeOptions } from "./flags.ts";
 import { ProgressReporter } from "./progress.ts";
+import { timeWindow } from "./source_flags.ts";
 import { chooseEventSource } from "./event_source_choice.ts";
 import { writeCharts } from "./charts.ts";
 import { htmlReportPath, writeHtmlReport } from "./html_report.ts";
@@ -94,9 +95,11 @@ export async function readAccount(
   if (shared === undefined) await prepareOutputFolder(deps, directory);
 
   const nowMs = deps.clock.now();
-  const endTime = shared?.endTime ?? new Date(nowMs);
-  const startTime = shared?.startTime ?? new Date(nowMs - options.pastHours * 3600_000);
-  const runTimestamp = compactTimestamp(endTime);
+  // --start-time/--end-time/--past-hours (src/cli/source_flags.ts); the run's timestamp is always now.
+  const window = timeWindow(options, nowMs);
+  const endTime = shared?.endTime ?? new Date(window.endMs ?? nowMs);
+  const startTime = shared?.startTime ?? new Date(window.startMs ?? nowMs - options.pastHours * 3600_000);
+  const runTimestamp = compactTimestamp(shared?.endTime ?? new Date(nowMs));
   const reserved = await reserveOutputPaths(
     deps,
     directory,
@@ -166,7 +169,11 @@ export async function readAccount(
       account_id: identity.accountId,
       account_principal: identity.arn,
       activity_type: options.activityType,
-      cloudtrail_data_analyzed: { from_timestamp: compactTimestamp(startTime), to_timestamp: runTimestamp },
+      cloudtrail_data_analyzed: {
+        from_timestamp: compactTimestamp(startTime),
+        to_timestamp: compactTimestamp(endTime),
+      },
+      source: { type: "lookup-events", location: identity.accountId },
       invocation: deps.invocation,
       regions_enabled: enabledRegions,
       regions_failed: failedRegions,

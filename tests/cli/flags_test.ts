@@ -11,6 +11,14 @@ function summarizeOptions(args: string[]): SummarizeOptions {
 Deno.test("parseFlags() gives the documented defaults", () => {
   assert.deepEqual(summarizeOptions([]), {
     command: "summarize",
+    trailFiles: undefined,
+    trailBucket: undefined,
+    startTime: undefined,
+    endTime: undefined,
+    pastHoursGiven: false,
+    lateSlackMinutes: 60,
+    includeDataEvents: false,
+    workers: undefined,
     activityType: "ALL",
     dumpRawCloudtrailData: false,
     pastHours: 336,
@@ -80,6 +88,14 @@ Deno.test("parseFlags() reads every flag", () => {
   ]);
   assert.deepEqual(options, {
     command: "summarize",
+    trailFiles: undefined,
+    trailBucket: undefined,
+    startTime: undefined,
+    endTime: undefined,
+    pastHoursGiven: true,
+    lateSlackMinutes: 60,
+    includeDataEvents: false,
+    workers: undefined,
     activityType: "FAILED",
     dumpRawCloudtrailData: true,
     pastHours: 2160,

@@ -49,13 +49,10 @@ Deno.test("flags that mean nothing for the chosen source are usage errors", () =
   assert.throws(() => sourceOptions({ "trail-files": ["a"], workers: "0" }), /whole number/);
 });
 
-Deno.test("defaults, repeated paths and --accounts", () => {
-  const options = sourceOptions({ "trail-files": ["a", "b"], accounts: "444455556666, 111122223333,111122223333" });
+Deno.test("defaults and repeated paths", () => {
+  const options = sourceOptions({ "trail-files": ["a", "b"] });
   assert.deepEqual(options.trailFiles, ["a", "b"]);
   assert.equal(options.lateSlackMinutes, 60);
   assert.equal(options.includeDataEvents, false);
   assert.equal(options.workers, undefined);
-  assert.deepEqual(options.accounts, ["111122223333", "444455556666"]);
-  assert.equal(sourceOptions({ accounts: "all" }).accounts, "all");
-  assert.throws(() => sourceOptions({ accounts: "12345" }), UsageError);
 });
