@@ -10,6 +10,7 @@ import { awsErrorCode } from "../aws/error_kind.ts";
 import { CannotRunError, CliError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
 import type { Summary } from "../summary/types.ts";
 import { compactTimestamp } from "../summary/timestamps.ts";
+import { stringifySorted } from "../report/json.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { assumeRoleDeniedHint, planAccounts, type PlannedAccount, roleArn } from "./account_plan.ts";
 import type { RunDependencies } from "./context.ts";
@@ -24,7 +25,7 @@ import { type AccountProgress, OrganizationProgressReporter } from "./organizati
 import { awsClientOptions, callerIdentity, readAccount } from "./summarize.ts";
 import { prepareSigmaRules, sigmaMetadata } from "./sigma_rules.ts";
 import { deliverSummary } from "./summary_delivery.ts";
-import { prepareOutputFolder, printablePath, reason, type ReservedOutput } from "./summary_output.ts";
+import { prepareOutputFolder, printablePath, reason, type ReservedOutput, writeSummary } from "./summary_output.ts";
 
 /** The session name each assumed role carries: the target account's CloudTrail shows who read it. */
 export const ROLE_SESSION_NAME = PROGRAM_NAME;
@@ -261,15 +262,21 @@ async function readOneAccount(
       : Object.keys(regionsFailed).length > 0
       ? "partial"
       : "complete";
-    const summaryFile = reading.destination.kind === "file"
-      ? basename(reading.destination.paths.summary)
-      : reading.destination.path;
+    // Each account's summary is written as soon as it is read; the report and charts are the roll-up's.
+    const destination = await writeSummary(
+      deps,
+      reading.reserved,
+      stringifySorted(reading.summary),
+      reading.fileAccount,
+      reading.runTimestamp,
+    );
+    const summaryFile = destination.kind === "file" ? basename(destination.paths.summary) : destination.path;
     const announce = (path: string) => {
       if (!options.jsonStdout) deps.stdout.write(`${printablePath(path)}\n`);
       else if (!options.quiet) deps.stderr.write(`Wrote ${printablePath(path)}\n`);
     };
-    if (reading.destination.kind === "file") announce(reading.destination.paths.summary);
-    if (reading.rawDumpDirectory !== undefined) announce(reading.rawDumpDirectory);
+    if (destination.kind === "file") announce(destination.paths.summary);
+    for (const folder of reading.alsoWritten) announce(folder);
     return {
       name: account.name,
       status: progress.phase,

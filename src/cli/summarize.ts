@@ -3,13 +3,11 @@ import { resolve } from "node:path";
 import type { AccountApi, AwsApis, AwsClientOptions, CallerIdentity } from "../aws/clients.ts";
 import { awsErrorCode } from "../aws/error_kind.ts";
 import { CannotRunError, CliError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
-import { stringifySorted } from "../report/json.ts";
 import { RawDump, RawDumpError } from "../report/raw_dump.ts";
 import type { PartitionProgress } from "../sources/event_source.ts";
 import { type ActivityObserver, EventSummarizer } from "../summary/summarizer.ts";
-import { type Finding, FindingsCollector, meetsFailOn, riskScores } from "../findings/findings.ts";
+import { FindingsCollector, riskScores } from "../findings/findings.ts";
 import { PrincipalActivity } from "../findings/principals.ts";
-import { renderTerminalReport } from "../report/terminal.ts";
 import { compactTimestamp } from "../summary/timestamps.ts";
 import type { SourceEvent, Summary } from "../summary/types.ts";
 import type { RunDependencies } from "./context.ts";
@@ -17,17 +15,9 @@ import type { SummarizeOptions } from "./flags.ts";
 import { ProgressReporter } from "./progress.ts";
 import { timeWindow } from "./source_flags.ts";
 import { chooseEventSource } from "./event_source_choice.ts";
-import { writeCharts } from "./charts.ts";
-import { htmlReportPath, writeHtmlReport } from "./html_report.ts";
-import {
-  prepareOutputFolder,
-  printablePath,
-  reason,
-  reserveOutputPaths,
-  type SummaryDestination,
-  writeSummary,
-} from "./summary_output.ts";
+import { prepareOutputFolder, printablePath, reason, reserveOutputPaths } from "./summary_output.ts";
 import { prepareSigmaRules, sigmaMetadata } from "./sigma_rules.ts";
+import { deliverSummary, type FinishedRead } from "./summary_delivery.ts";
 
 /**
  * Runs the main job.
@@ -39,7 +29,7 @@ export async function summarize(options: SummarizeOptions, deps: RunDependencies
   // Before any AWS call: a bad --sigma-rules path is a usage error; refused rule files are warned about once.
   await prepareSigmaRules(options.sigma, deps);
   const apis = await deps.createAwsApis(awsClientOptions(options));
-  return await showAccount(await readAccount(apis, { options, deps }), options, deps);
+  return await deliverSummary(await readAccount(apis, { options, deps }), options, deps);
 }
 
 /** The SDK client settings of a run, from its flags. */
@@ -64,26 +54,16 @@ export interface SharedRun {
   onReading(partitions: readonly PartitionProgress[]): void;
 }
 
-/** One account read, its summary written. */
-export interface AccountReading {
-  summary: Summary;
-  destination: SummaryDestination;
-  /** The regions read. */
-  regions: string[];
-  rawDumpDirectory: string | undefined;
-  interrupted: boolean;
-}
-
 /**
- * Reads one account with `apis` (the caller's, or a role's in another account) and writes its summary:
- * the whole single-account run but for what it shows afterwards. An organization run calls it per account.
+ * Reads one account with `apis` (the caller's, or a role's in another account): the whole single-account run up
+ * to the summary, which the caller delivers (a single run) or writes (each account of an organization run).
  * @throws {CannotRunError} when the account's identity, regions or the output folder are unusable
  * @throws {UsageError} when `--regions` names a region that is not enabled in the account
  */
 export async function readAccount(
   apis: AwsApis,
   { options, deps, shared }: { options: SummarizeOptions; deps: RunDependencies; shared?: SharedRun },
-): Promise<AccountReading> {
+): Promise<FinishedRead> {
   const say = (line: string) => {
     if (!options.quiet && shared === undefined) deps.stderr.write(`${line}\n`);
   };
@@ -194,68 +174,20 @@ export async function readAccount(
     findings,
     risk: riskScores(findings).slice(0, 20),
   };
-  const destination = await writeSummary(deps, reserved, stringifySorted(summary), identity.accountId, runTimestamp);
+  const failed = Object.keys(failedRegions);
   return {
     summary,
-    destination,
-    regions,
-    rawDumpDirectory: rawDump ? reserved.paths.rawDumpDirectory : undefined,
+    reserved,
+    fileAccount: identity.accountId,
+    runTimestamp,
     interrupted,
-  };
-}
-
-/** What a single-account run shows once its summary is written, and its exit code. */
-async function showAccount(
-  reading: AccountReading,
-  options: SummarizeOptions,
-  deps: RunDependencies,
-): Promise<ExitCode> {
-  const { summary, destination, regions, rawDumpDirectory, interrupted } = reading;
-  const findings = summary.findings as Finding[];
-  const say = (line: string) => {
-    if (!options.quiet) deps.stderr.write(`${line}\n`);
-  };
-  const summaryText = stringifySorted(summary);
-  const announce = (path: string) => (options.jsonStdout ? say(`Wrote ${path}`) : deps.stdout.write(`${path}\n`));
-  if (destination.kind === "file") announce(printablePath(destination.paths.summary));
-  if (rawDumpDirectory !== undefined) announce(printablePath(rawDumpDirectory));
-  if (options.jsonStdout && destination.kind !== "stdout") deps.stdout.write(summaryText);
-
-  if (!options.quiet) deps.stderr.write(renderTerminalReport(summary, { color: deps.color }));
-  // The summary is safe but not where it was asked for: say so with the exit code, draw nothing more.
-  if (destination.kind !== "file") return EXIT_CODES.cannotRun;
-
-  // Also after an interruption: the page says in plain sight that the summary is incomplete.
-  if (options.html) {
-    const htmlPath = htmlReportPath(destination.paths.summary);
-    await writeHtmlReport(summary, htmlPath, deps);
-    announce(printablePath(htmlPath));
-  }
-
-  if (options.plotResults && !interrupted) {
-    const { plotsDirectory } = destination.paths;
-    await writeCharts(summary, { plotsDirectory, overwrite: false, quiet: options.quiet }, deps);
-    announce(printablePath(plotsDirectory));
-  }
-
-  if (interrupted) {
-    say("Interrupted: the summary holds what was read until then (_metadata.incomplete is true)");
-    return EXIT_CODES.interrupted;
-  }
-  const failed = Object.keys(summary._metadata.regions_failed);
-  if (failed.length > 0) {
-    say(
+    failures: failed.length === 0 ? [] : [
       `${failed.length} of ${regions.length} region${regions.length === 1 ? "" : "s"} failed: ${
         failed.join(", ")
       } (see _metadata.regions_failed)`,
-    );
-  }
-  // A finding at the --fail-on level is a fact whatever else failed, so its exit code wins.
-  if (options.failOn !== undefined && meetsFailOn(findings, options.failOn)) {
-    say(`A finding of severity ${options.failOn} or above exists (--fail-on ${options.failOn})`);
-    return EXIT_CODES.findingsAtFailOnLevel;
-  }
-  return failed.length > 0 ? EXIT_CODES.regionsFailed : EXIT_CODES.ok;
+    ],
+    alsoWritten: rawDump ? [reserved.paths.rawDumpDirectory] : [],
+  };
 }
 
 /**
