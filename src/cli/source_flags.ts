@@ -50,6 +50,7 @@ export interface SourceFlagValues {
   "past-hours"?: string | undefined;
   "lookup-attribute"?: string | undefined;
   "dump-raw-cloudtrail-data"?: boolean | undefined;
+  "cache-dir"?: string | undefined;
 }
 
 export const DEFAULT_LATE_SLACK_MINUTES = 60;
@@ -72,7 +73,7 @@ export function sourceOptions(values: SourceFlagValues): SourceOptions {
   if (trailBucket !== undefined && !trailBucket.startsWith("s3://")) {
     throw new UsageError(`Invalid value '${trailBucket}' for --trail-bucket: use s3://BUCKET or s3://BUCKET/PREFIX`);
   }
-  for (const flag of ["lookup-attribute", "dump-raw-cloudtrail-data"] as const) {
+  for (const flag of ["lookup-attribute", "dump-raw-cloudtrail-data", "cache-dir"] as const) {
     if (trailSource && values[flag] !== undefined) {
       throw new UsageError(
         `Flag --${flag} applies to CloudTrail event history (LookupEvents) only, not to trail files`,

@@ -40,8 +40,15 @@ Deno.test("LookupEvents and trail buckets default to the past hours before the e
 Deno.test("flags that mean nothing for the chosen source are usage errors", () => {
   assert.throws(() => sourceOptions({ "trail-files": ["a"], "trail-bucket": "s3://b" }), /cannot be used together/);
   assert.throws(() => sourceOptions({ "trail-bucket": "my-bucket" }), /s3:\/\/BUCKET/);
-  assert.throws(() => sourceOptions({ "trail-files": ["a"], "lookup-attribute": "EventName=X" }), /\(LookupEvents\) only/);
+  assert.throws(
+    () => sourceOptions({ "trail-files": ["a"], "lookup-attribute": "EventName=X" }),
+    /\(LookupEvents\) only/,
+  );
   assert.throws(() => sourceOptions({ "trail-bucket": "s3://b", "dump-raw-cloudtrail-data": true }), /LookupEvents/);
+  assert.throws(
+    () => sourceOptions({ "trail-files": ["t"], "cache-dir": "c" }),
+    /--cache-dir applies to .*LookupEvents/,
+  );
   assert.throws(() => sourceOptions({ "include-data-events": true }), /trail files only/);
   assert.throws(() => sourceOptions({ workers: "2" }), /trail files only/);
   assert.throws(() => sourceOptions({ "trail-files": ["a"], "late-slack": "5" }), /--trail-bucket only/);
