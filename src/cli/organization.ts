@@ -24,6 +24,7 @@ import {
 import { type AccountProgress, OrganizationProgressReporter } from "./organization_progress.ts";
 import { awsClientOptions, callerIdentity, readAccount } from "./summarize.ts";
 import { prepareSigmaRules, sigmaMetadata } from "./sigma_rules.ts";
+import { timeWindow } from "./source_flags.ts";
 import { deliverSummary } from "./summary_delivery.ts";
 import { prepareOutputFolder, printablePath, reason, type ReservedOutput, writeSummary } from "./summary_output.ts";
 
@@ -39,6 +40,7 @@ interface OrganizationRun {
   callerApis: AwsApis;
   startTime: Date;
   endTime: Date;
+  runTimestamp: string;
   directory: string;
   rollup: OrganizationRollup;
   accountSummaries: Map<string, AccountSummaryMetadata>;
@@ -68,14 +70,17 @@ export async function summarizeOrganization(
   await prepareOutputFolder(deps, directory);
 
   const nowMs = deps.clock.now();
+  // --start-time/--end-time/--past-hours as a single-account run reads them; the run's timestamp is now.
+  const window = timeWindow(options, nowMs);
   const run: OrganizationRun = {
     options,
     deps,
     clientOptions,
     caller,
     callerApis,
-    startTime: new Date(nowMs - options.pastHours * 3600_000),
-    endTime: new Date(nowMs),
+    startTime: new Date(window.startMs ?? nowMs - options.pastHours * 3600_000),
+    endTime: new Date(window.endMs ?? nowMs),
+    runTimestamp: compactTimestamp(new Date(nowMs)),
     directory,
     rollup: new OrganizationRollup(options.thresholds, sigma.ruleSet),
     accountSummaries: new Map(),
@@ -116,13 +121,16 @@ export async function summarizeOrganization(
     reporter?.stop();
   }
 
-  const runTimestamp = compactTimestamp(run.endTime);
+  const runTimestamp = run.runTimestamp;
   const rollup = run.rollup.summary({
     managementAccountId,
     callerArn: caller.arn,
     base: {
       activity_type: options.activityType,
-      cloudtrail_data_analyzed: { from_timestamp: compactTimestamp(run.startTime), to_timestamp: runTimestamp },
+      cloudtrail_data_analyzed: {
+        from_timestamp: compactTimestamp(run.startTime),
+        to_timestamp: compactTimestamp(run.endTime),
+      },
       invocation: deps.invocation,
       run_timestamp: runTimestamp,
     },
@@ -246,6 +254,7 @@ async function readOneAccount(
       shared: {
         startTime: run.startTime,
         endTime: run.endTime,
+        runTimestamp: run.runTimestamp,
         directory: run.directory,
         observers: [run.rollup],
         onReading: (partitions) => {

@@ -43,9 +43,10 @@ export function awsClientOptions(options: SummarizeOptions): AwsClientOptions {
 
 /** What an organization run decides once for all its accounts; a single-account run decides it itself. */
 export interface SharedRun {
-  /** The time window of every account. */
+  /** The time window of every account, and the run's timestamp (its start), shared by every file it writes. */
   startTime: Date;
   endTime: Date;
+  runTimestamp: string;
   /** The output folder, prepared already. */
   directory: string;
   /** Also see every counted record (the organization roll-up). */
@@ -79,7 +80,7 @@ export async function readAccount(
   const window = timeWindow(options, nowMs);
   const endTime = shared?.endTime ?? new Date(window.endMs ?? nowMs);
   const startTime = shared?.startTime ?? new Date(window.startMs ?? nowMs - options.pastHours * 3600_000);
-  const runTimestamp = compactTimestamp(shared?.endTime ?? new Date(nowMs));
+  const runTimestamp = shared?.runTimestamp ?? compactTimestamp(new Date(nowMs));
   const reserved = await reserveOutputPaths(
     deps,
     directory,
