@@ -12,6 +12,11 @@ function foldCharacter(character: string): string {
   return character.toUpperCase().toLowerCase().toUpperCase().toLowerCase();
 }
 
+/** Whether a text is ASCII only (its folding is its lower case, of the same length). */
+export function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
+}
+
 /**
  * Text folded so that two texts that differ only in case are equal.
  * @example
@@ -20,7 +25,7 @@ function foldCharacter(character: string): string {
  * ```
  */
 export function caseFold(text: string): string {
-  if (!NON_ASCII.test(text)) return text.toLowerCase();
+  if (isAscii(text)) return text.toLowerCase();
   let folded = "";
   for (const character of text) folded += foldCharacter(character);
   return folded;

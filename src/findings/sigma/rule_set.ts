@@ -3,7 +3,7 @@
  * filtered by status and indexed by `eventName` so that a record is tested against few rules. Pure.
  */
 import { BUNDLED_RULE_FILES } from "./builtin_rules.ts";
-import { caseFold } from "./case_fold.ts";
+import { caseFold, isAscii } from "./case_fold.ts";
 import type { ActivityRecord } from "../../summary/types.ts";
 import { equalsIgnoringCase, type TextTest } from "./string_pattern.ts";
 import {
@@ -95,15 +95,16 @@ const INDEX_VALUE: Record<IndexField, (activity: ActivityRecord) => unknown> = {
   },
 };
 
-/** The rules that may match records with one value of an index field, memoised by the value as written. */
+/**
+ * The rules that may match records with one value of an index field. Looked up by the value's length
+ * and compared in place, which costs less than hashing each record's text.
+ */
 class FieldIndex {
   readonly #read: (activity: ActivityRecord) => unknown;
   readonly #byFoldedValue = new Map<string, SigmaRule[]>();
-  readonly #byValue = new Map<string, readonly SigmaRule[]>();
+  readonly #byLength: { equals: TextTest; rules: SigmaRule[] }[][] = [];
   /** Case folding never makes a text shorter, so a longer value cannot match. */
   readonly #longest: number;
-  /** With few values, comparing beats hashing each record's text for the memo. */
-  readonly #few: { equals: TextTest; rules: SigmaRule[] }[] | undefined;
 
   constructor(field: IndexField, rules: readonly SigmaRule[]) {
     this.#read = INDEX_VALUE[field];
@@ -114,36 +115,28 @@ class FieldIndex {
         list.push(rule);
       }
     }
-    this.#longest = Math.max(...this.#byFoldedValue.keys().map((value) => value.length));
-    this.#few = this.#byFoldedValue.size > FEW
-      ? undefined
-      : [...this.#byFoldedValue].map(([value, rules]) => ({ equals: equalsIgnoringCase(value), rules }));
+    for (const [value, list] of this.#byFoldedValue) {
+      (this.#byLength[value.length] ??= []).push({ equals: equalsIgnoringCase(value), rules: list });
+    }
+    this.#longest = this.#byLength.length - 1;
   }
 
   /** The rules for this record's value of the field. */
   rulesFor(activity: ActivityRecord): readonly SigmaRule[] {
     const value = this.#read(activity);
     if (typeof value !== "string" || value.length > this.#longest) return NONE;
-    if (this.#few !== undefined) {
-      for (let index = 0; index < this.#few.length; index++) {
-        if (this.#few[index]!.equals(value)) return this.#few[index]!.rules;
+    const candidates = this.#byLength[value.length];
+    if (candidates !== undefined) {
+      for (let index = 0; index < candidates.length; index++) {
+        if (candidates[index]!.equals(value)) return candidates[index]!.rules;
       }
-      return NONE;
     }
-    let rules = this.#byValue.get(value);
-    if (rules === undefined) {
-      rules = this.#byFoldedValue.get(caseFold(value)) ?? NONE;
-      // Bounded: a field may have very many values.
-      if (this.#byValue.size >= MEMO_LIMIT) this.#byValue.clear();
-      this.#byValue.set(value, rules);
-    }
-    return rules;
+    // Only a text with other than ASCII letters can fold to another length.
+    return isAscii(value) ? NONE : this.#byFoldedValue.get(caseFold(value)) ?? NONE;
   }
 }
 
-const FEW = 4;
 const NONE: readonly SigmaRule[] = [];
-const MEMO_LIMIT = 10_000;
 
 /**
  * Rules indexed by the value of the first index field they fix (`eventName`, else `eventSource`, ...),
