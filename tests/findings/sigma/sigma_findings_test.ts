@@ -105,3 +105,20 @@ Deno.test("merged collectors give the findings of one that saw every record", ()
   left.own.merge(structuredClone(right.own.state));
   assert.deepEqual(left.findings(), whole.findings());
 });
+
+Deno.test("the index finds rules whatever the case of the value, also when folding changes its length", () => {
+  const rule = (id: string, eventName: string) =>
+    `title: ${id}\nid: ${id}\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  s:\n    eventName: '${eventName}'\n  condition: s\n`;
+  const { rules } = compileRules([
+    { file: "a.yml", text: rule("strasse", "STRASSE") },
+    { file: "b.yml", text: rule("stop", "StopLogging") },
+  ], undefined);
+  const set = new SigmaRuleSet(rules);
+  const matching = (eventName: string) =>
+    set.matching(describeRecord({ eventName, eventSource: "x.amazonaws.com" }, "us-east-1")).map((each) => each.ruleId);
+  assert.deepEqual(matching("Straße"), ["sigma:strasse"]);
+  assert.deepEqual(matching("strasse"), ["sigma:strasse"]);
+  assert.deepEqual(matching("STOPLOGGING"), ["sigma:stop"]);
+  assert.deepEqual(matching("StopLoggin"), []);
+  assert.deepEqual(matching("Stöp"), []);
+});
