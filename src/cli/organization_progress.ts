@@ -5,7 +5,7 @@
  * lines every few seconds and when an account ends.
  */
 import type { PartitionProgress } from "../sources/event_source.ts";
-import { durationText, type ProgressSink, secondsLeft } from "./progress.ts";
+import { durationText, type ProgressSink, Redraw, secondsLeft } from "./progress.ts";
 
 /** Where one account of an organization run stands. */
 export type AccountPhase =
@@ -97,15 +97,12 @@ export function organizationTotalLine(accounts: readonly AccountProgress[]): str
   return `${"total".padEnd(37)}${String(events).padStart(23)} events  ${parts.join(", ")}`;
 }
 
-const TERMINAL_REDRAW_MILLISECONDS = 250;
-const LOG_LINE_MILLISECONDS = 5000;
-
 /** Shows an organization run's progress until stopped. */
 export class OrganizationProgressReporter {
   readonly #sink: ProgressSink;
   readonly #accounts: readonly AccountProgress[];
   readonly #ratePerSecond: number;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #redraw: Redraw;
   #linesDrawn = 0;
   readonly #lastLogged = new Map<string, string>();
   readonly #finishedShown = new Set<string>();
@@ -114,20 +111,17 @@ export class OrganizationProgressReporter {
     this.#sink = sink;
     this.#accounts = accounts;
     this.#ratePerSecond = ratePerSecond;
+    this.#redraw = new Redraw(sink, () => this.#draw());
   }
 
   /** Starts drawing. */
   start(): void {
-    this.#draw();
-    const interval = this.#sink.isTerminal ? TERMINAL_REDRAW_MILLISECONDS : LOG_LINE_MILLISECONDS;
-    this.#timer = setInterval(() => this.#draw(), interval);
+    this.#redraw.start();
   }
 
   /** Draws the final state and stops. */
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.#draw();
+    this.#redraw.stop();
   }
 
   #draw(): void {

@@ -85,13 +85,39 @@ function timeText(milliseconds: number | undefined): string {
 const TERMINAL_REDRAW_MILLISECONDS = 250;
 const LOG_LINE_MILLISECONDS = 5000;
 
+/** Calls `draw` at once, then often on a terminal and every few seconds in a log, and a last time when stopped. */
+export class Redraw {
+  readonly #sink: ProgressSink;
+  readonly #draw: () => void;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(sink: ProgressSink, draw: () => void) {
+    this.#sink = sink;
+    this.#draw = draw;
+  }
+
+  /** Starts drawing. */
+  start(): void {
+    this.#draw();
+    const interval = this.#sink.isTerminal ? TERMINAL_REDRAW_MILLISECONDS : LOG_LINE_MILLISECONDS;
+    this.#timer = setInterval(this.#draw, interval);
+  }
+
+  /** Draws the final state and stops. */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#draw();
+  }
+}
+
 /** Shows progress until stopped. */
 export class ProgressReporter {
   readonly #sink: ProgressSink;
   readonly #partitions: readonly PartitionProgress[];
   readonly #ratePerSecond: number;
   readonly #summaryLine: (() => string) | undefined;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #redraw: Redraw;
   #linesDrawn = 0;
   readonly #lastLogged = new Map<string, string>();
 
@@ -109,20 +135,17 @@ export class ProgressReporter {
     this.#partitions = partitions;
     this.#ratePerSecond = ratePerSecond;
     this.#summaryLine = summaryLine;
+    this.#redraw = new Redraw(sink, () => this.#draw());
   }
 
   /** Starts drawing. */
   start(): void {
-    this.#draw();
-    const interval = this.#sink.isTerminal ? TERMINAL_REDRAW_MILLISECONDS : LOG_LINE_MILLISECONDS;
-    this.#timer = setInterval(() => this.#draw(), interval);
+    this.#redraw.start();
   }
 
   /** Draws the final state and stops. */
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.#draw();
+    this.#redraw.stop();
   }
 
   #draw(): void {
