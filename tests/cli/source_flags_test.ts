@@ -51,7 +51,7 @@ Deno.test("flags that mean nothing for the chosen source are usage errors", () =
   );
   assert.throws(() => sourceOptions({ "include-data-events": true }), /trail files only/);
   assert.throws(() => sourceOptions({ workers: "2" }), /trail files only/);
-  assert.throws(() => sourceOptions({ "trail-files": ["a"], "late-slack": "5" }), /--trail-bucket only/);
+  assert.throws(() => sourceOptions({ "trail-files": ["a"], "late-slack": "5" }), /--late-slack applies to/);
   assert.throws(() => sourceOptions({ "trail-bucket": "s3://b", "late-slack": "-1" }), /whole number/);
   assert.throws(() => sourceOptions({ "trail-files": ["a"], workers: "0" }), /whole number/);
 });
