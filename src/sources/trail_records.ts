@@ -227,6 +227,8 @@ function countTrailText(text: string, filter: RecordFilter, receiver: RecordRece
       return counter.tally;
     }
     if ("digestStartTime" in fields || "logFiles" in fields) return new FileCounter("digest", filter, receiver).tally;
+    // One JSON object: a file of one record, or some other JSON (an index, a config) that is not CloudTrail.
+    if (!looksLikeRecord(fields)) return new FileCounter("not-cloudtrail", filter, receiver).tally;
     const counter = new FileCounter("lines", filter, receiver);
     counter.line(fields);
     return counter.tally;
@@ -347,11 +349,19 @@ function countElement(counter: FileCounter, value: unknown): void {
   else counter.record(record);
 }
 
-/** JSON lines; a file where no line is a JSON object is not CloudTrail at all and nothing of it is counted. */
+/** A CloudTrail record, or a LookupEvents item holding one, by its fields: not any JSON object. */
+function looksLikeRecord(fields: Record<string, unknown> | undefined): boolean {
+  return fields !== undefined &&
+    ["eventVersion", "eventTime", "eventSource", "eventName", "CloudTrailEvent"].some((key) =>
+      typeof fields[key] === "string"
+    );
+}
+
+/** JSON lines; a file where no line is a CloudTrail record is not CloudTrail at all and nothing of it is counted. */
 function countLines(text: string, filter: RecordFilter, receiver: RecordReceiver): FileTally {
   const lines = text.split("\n");
-  const firstObject = lines.findIndex((line) => objectOf(parseJson(line)) !== undefined);
-  if (firstObject < 0) return new FileCounter("not-cloudtrail", filter, receiver).tally;
+  const firstRecord = lines.findIndex((line) => looksLikeRecord(objectOf(parseJson(line))));
+  if (firstRecord < 0) return new FileCounter("not-cloudtrail", filter, receiver).tally;
   const counter = new FileCounter("lines", filter, receiver);
   for (const line of lines) {
     if (line.trim() === "") continue;

@@ -81,6 +81,9 @@ Deno.test("digest, Insight, empty and non-JSON files are recognised and nothing 
   assert.equal(empty.records, 0);
   assert.equal(countText("just some notes\nand more", OPEN, sink).kind, "not-cloudtrail");
   assert.equal(countText("", OPEN, sink).kind, "not-cloudtrail");
+  // JSON that is not CloudTrail (the cache's index.json, a config) is not counted as a record.
+  assert.equal(countText('{"intervals":[{"from":1,"to":2}]}', OPEN, sink).kind, "not-cloudtrail");
+  assert.equal(countText('{"a":1}\n{"b":2}\n', OPEN, sink).kind, "not-cloudtrail");
   assert.equal(counted.length, 0);
 });
 
