@@ -287,3 +287,27 @@ Deno.test("summarize --accounts stops on SIGINT: every account's summary and the
   assert.equal(rollup._metadata.records_read, read, "the roll-up holds exactly what the accounts counted");
   assert.ok(read > 0 && read < 4000, `partial: ${read}`);
 });
+
+Deno.test("summarize --accounts --regions: an account without the region fails on its own; one window for every account", async () => {
+  const management = accountEvents(MANAGEMENT, { "eu-west-1": 30 }, 0);
+  await using world = await scenario({
+    regions: REGIONS,
+    events: management.events,
+    accounts: { [MEMBER]: { regions: ["us-east-1"], events: {} } },
+  });
+  const start = new Date(Date.now() - 3600_000).toISOString().slice(0, 19) + "Z";
+  const result = await world.run(["--accounts", "all", "--regions", "eu-west-1", "--start-time", start, "--quiet"]);
+  assert.equal(result.code, 3, result.stderr);
+  const [managementFile, rollupFile] = result.stdout.trim().split("\n") as [string, string];
+  const rollup = await readJson(rollupFile);
+  const accounts = rollup._metadata.accounts as Record<string, Json>;
+  assert.equal(accounts[MANAGEMENT]!.status, "complete");
+  assert.deepEqual(
+    [accounts[MEMBER]!.status, accounts[MEMBER]!.error_code, accounts[MEMBER]!.failed_call],
+    ["failed", "RegionNotEnabled", "--regions"],
+  );
+  const part = await readJson(managementFile);
+  assert.deepEqual(rollup._metadata.cloudtrail_data_analyzed, part._metadata.cloudtrail_data_analyzed);
+  assert.equal((part._metadata.cloudtrail_data_analyzed as Json).from_timestamp, start.replace(/[-:TZ]/g, ""));
+  assert.equal(rollup._metadata.records_read, 30);
+});
