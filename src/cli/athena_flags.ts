@@ -17,6 +17,9 @@ export const ATHENA_FLAG_DEFINITIONS = {
   "create": { type: "boolean" },
 } as const;
 
+/** Every Athena flag (none applies to `plot` or `report`). */
+export const ATHENA_FLAG_NAMES = Object.keys(ATHENA_FLAG_DEFINITIONS) as (keyof typeof ATHENA_FLAG_DEFINITIONS)[];
+
 /** Flags that only the `athena-table` command takes. */
 export const ATHENA_TABLE_COMMAND_FLAGS = ["organization-id", "create"] as const;
 

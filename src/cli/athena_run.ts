@@ -119,7 +119,6 @@ export async function readWithAthena(
         throttled_calls: outcome.throttled,
         max_scanned_bytes: maxScannedBytes ?? null,
         workgroup_scan_limit_bytes: workgroupLimit ?? null,
-        findings_not_computed: [],
       },
     };
   } catch (error) {

@@ -5,6 +5,16 @@ import { ACTIVITY_TYPES, type ActivityType } from "../summary/types.ts";
 import type { LookupAttribute } from "../aws/clients.ts";
 import { type AnomalyThresholds, DEFAULT_THRESHOLDS, SEVERITIES, type Severity } from "../findings/findings.ts";
 import { SOURCE_FLAG_DEFINITIONS, SOURCE_FLAG_NAMES, type SourceOptions, sourceOptions } from "./source_flags.ts";
+import {
+  ATHENA_FLAG_DEFINITIONS,
+  ATHENA_FLAG_NAMES,
+  ATHENA_TABLE_COMMAND_FLAGS,
+  type AthenaSettings,
+  athenaSettings,
+  type AthenaTableOptions,
+  athenaTableOptions,
+} from "./athena_flags.ts";
+import { parseBucketLocation } from "../sources/trail_layout.ts";
 import { SIGMA_FLAG_DEFINITIONS, SIGMA_FLAG_NAMES, sigmaOptions } from "./sigma_flags.ts";
 import type { SigmaOptions } from "./sigma_rules.ts";
 import {
@@ -68,6 +78,8 @@ export interface SummarizeOptions extends SourceOptions {
   skipAccounts: string[];
   /** Accounts read at once. */
   accountConcurrency: number;
+  /** `--athena-table` and its settings: the whole summary as one Athena query; undefined: another source. */
+  athena: AthenaSettings | undefined;
 }
 
 /** Options of `plot FILE`: charts for an existing summary file. */
@@ -96,6 +108,7 @@ export type Options =
   | SummarizeOptions
   | PlotOptions
   | ReportOptions
+  | AthenaTableOptions
   | { command: "help" }
   | { command: "version" };
 
@@ -134,6 +147,7 @@ const FLAG_DEFINITIONS = {
   "account-concurrency": { type: "string" },
   "overwrite": { type: "boolean" },
   ...SOURCE_FLAG_DEFINITIONS,
+  ...ATHENA_FLAG_DEFINITIONS,
   "help": { type: "boolean", short: "h" },
   "version": { type: "boolean" },
 } as const;
@@ -163,6 +177,7 @@ const SUMMARIZE_ONLY_FLAGS = [
   "denied-threshold",
   ...SOURCE_FLAG_NAMES,
   ...SIGMA_FLAG_NAMES,
+  ...ATHENA_FLAG_NAMES,
   "accounts",
   "role-name",
   "external-id",
@@ -231,9 +246,40 @@ export function parseFlags(args: readonly string[]): Options {
       verbose: values.verbose ?? false,
     };
   }
+  if (command === "athena-table") {
+    if (rest.length > 0) throw new UsageError(`'athena-table' takes flags only, not '${rest[0]}'`);
+    return athenaTableCommandOptions(values);
+  }
   throw new UsageError(
-    `Unknown command '${command}': use 'plot FILE', 'report FILE' or no command`,
+    `Unknown command '${command}': use 'plot FILE', 'report FILE', 'athena-table' or no command`,
   );
+}
+
+/** The summarize flags `athena-table` reads besides its own; any other is refused. */
+const ATHENA_TABLE_SHARED_FLAGS: readonly string[] = ["trail-bucket", "accounts", "regions", "profile", "region"];
+
+function athenaTableCommandOptions(values: ParsedFlags): AthenaTableOptions {
+  const misplaced = SUMMARIZE_ONLY_FLAGS.find((flag) =>
+    values[flag] !== undefined && !ATHENA_TABLE_SHARED_FLAGS.includes(flag) &&
+    !(ATHENA_FLAG_NAMES as readonly string[]).includes(flag)
+  );
+  if (misplaced !== undefined) throw new UsageError(`Flag --${misplaced} does not apply to 'athena-table'`);
+  const bucketFlag = values["trail-bucket"];
+  let bucket: { bucket: string; prefix: string } | undefined;
+  try {
+    bucket = bucketFlag === undefined ? undefined : parseBucketLocation(bucketFlag);
+  } catch (error) {
+    throw new UsageError(`Invalid value '${bucketFlag}' for --trail-bucket: ${(error as Error).message}`);
+  }
+  return athenaTableOptions({
+    values,
+    bucket,
+    accounts: accountsSelection(values.accounts),
+    regions: regionList(values.regions),
+    profile: nonEmpty("--profile", values.profile),
+    region: regionName("--region", values.region),
+    quiet: values.quiet ?? false,
+  });
 }
 
 function summarizeOptions(values: ParsedFlags): SummarizeOptions {
@@ -280,7 +326,28 @@ function summarizeOptions(values: ParsedFlags): SummarizeOptions {
     sigma: sigmaOptions(values),
     accounts: accountsSelection(values.accounts),
     ...organizationFlags(values),
+    athena: athenaRun(values),
   };
+}
+
+/** `--athena-table` and its settings, refusing what an Athena run cannot do. */
+function athenaRun(values: ParsedFlags): AthenaSettings | undefined {
+  const commandOnly = ATHENA_TABLE_COMMAND_FLAGS.find((flag) => values[flag] !== undefined);
+  if (commandOnly !== undefined) throw new UsageError(`Flag --${commandOnly} applies only to 'athena-table'`);
+  const settings = athenaSettings(values);
+  if (settings === undefined) return undefined;
+  const notForAthena = [
+    "lookup-attribute",
+    "dump-raw-cloudtrail-data",
+    "cache-dir",
+    "role-name",
+    "external-id",
+    "skip-accounts",
+    "account-concurrency",
+  ] as const;
+  const refused = notForAthena.find((flag) => values[flag] !== undefined);
+  if (refused !== undefined) throw new UsageError(`Flag --${refused} does not apply to --athena-table`);
+  return settings;
 }
 
 /** The flags that only make sense with `--accounts`. */

@@ -18,6 +18,9 @@ Commands:
   plot FILE                   write the PNG charts of an existing summary file
   report FILE                 print the terminal report of an existing summary file
   report FILE --html          write its HTML report next to it (or to --output FILE)
+  athena-table                print the CREATE EXTERNAL TABLE statement for a trail
+                              bucket (--trail-bucket, --athena-table, --accounts,
+                              --regions, [--organization-id o-...]); --create runs it
 
 Flags (all optional):
   --activity-type TYPE        ALL (default), SUCCESSFUL or FAILED API calls
@@ -35,6 +38,15 @@ Flags (all optional):
   --include-data-events       trail files: count data events too (default:
                               management events only)
   --workers N                 trail files: counting workers (default: cores)
+  --athena-table DB.TABLE     the whole summary as one Athena query over this
+                              CloudTrail table (no event leaves AWS); with the
+                              window, --regions, --accounts, --include-data-events
+  --athena-workgroup NAME     Athena workgroup (default: primary)
+  --athena-output s3://...    where Athena writes results (default: the workgroup's)
+  --athena-catalog NAME       data catalog (default: AwsDataCatalog)
+  --athena-reuse-minutes N    reuse the same query's result up to N minutes old
+                              (default: 60; 0: never)
+  --athena-max-scanned-gb N   stop a query that scans more than N GB
   --plot-results              also write PNG bar charts of the summary
   --html                      also write the HTML report next to the summary
   --profile NAME              named AWS profile (default: the SDK's default chain)

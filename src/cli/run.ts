@@ -6,6 +6,8 @@ import type { Options } from "./flags.ts";
 import { HELP_TEXT } from "./help.ts";
 import { plotSummaryFile } from "./plot.ts";
 import { summarize } from "./summarize.ts";
+import { summarizeWithAthena } from "./athena_summarize.ts";
+import { athenaTableCommand } from "./athena_table_command.ts";
 import { readsTrailFiles, summarizeTrailFiles } from "./trail_run.ts";
 import { summarizeOrganization } from "./organization.ts";
 import { reportSummaryFile } from "./report_command.ts";
@@ -25,11 +27,14 @@ export function run(options: Options, deps: RunDependencies): Promise<ExitCode> 
       deps.stdout.write(`${PROGRAM_NAME} ${VERSION}\n`);
       return Promise.resolve(EXIT_CODES.ok);
     case "summarize":
+      if (options.athena !== undefined) return summarizeWithAthena({ ...options, athena: options.athena }, deps);
       // Trail files come before --accounts: for a trail bucket, --accounts picks folders of the organization trail.
       if (readsTrailFiles(options)) return summarizeTrailFiles(options, deps);
       return options.accounts === undefined
         ? summarize(options, deps)
         : summarizeOrganization({ ...options, accounts: options.accounts }, deps);
+    case "athena-table":
+      return athenaTableCommand(options, deps);
     case "plot":
       return plotSummaryFile(options, deps);
     case "report":

@@ -47,6 +47,8 @@ export interface SourceFlagValues {
   "late-slack"?: string | undefined;
   "include-data-events"?: boolean | undefined;
   "workers"?: string | undefined;
+  /** `--athena-table`: the Athena source, which reads the window, late slack and data-event flags too. */
+  "athena-table"?: string | undefined;
   "past-hours"?: string | undefined;
   "lookup-attribute"?: string | undefined;
   "dump-raw-cloudtrail-data"?: boolean | undefined;
@@ -66,6 +68,12 @@ export function sourceOptions(values: SourceFlagValues): SourceOptions {
   const trailFiles = values["trail-files"];
   const trailBucket = values["trail-bucket"];
   const trailSource = trailFiles !== undefined || trailBucket !== undefined;
+  const athena = values["athena-table"] !== undefined;
+  if (athena && trailSource) {
+    throw new UsageError(
+      "Flags --athena-table and --trail-files/--trail-bucket cannot be used together: choose one source",
+    );
+  }
   if (trailFiles !== undefined && trailBucket !== undefined) {
     throw new UsageError("Flags --trail-files and --trail-bucket cannot be used together: choose one source");
   }
@@ -82,13 +90,13 @@ export function sourceOptions(values: SourceFlagValues): SourceOptions {
   }
   if (!trailSource) {
     for (const flag of ["include-data-events", "workers"] as const) {
-      if (values[flag] !== undefined) {
+      if (values[flag] !== undefined && !(athena && flag === "include-data-events")) {
         throw new UsageError(`Flag --${flag} applies to trail files only: add --trail-files or --trail-bucket`);
       }
     }
   }
-  if (trailBucket === undefined && values["late-slack"] !== undefined) {
-    throw new UsageError("Flag --late-slack applies to --trail-bucket only");
+  if (trailBucket === undefined && !athena && values["late-slack"] !== undefined) {
+    throw new UsageError("Flag --late-slack applies to --athena-table and --trail-bucket only");
   }
   const startTime = timeFlag("--start-time", values["start-time"]);
   const endTime = timeFlag("--end-time", values["end-time"]);

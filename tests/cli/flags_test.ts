@@ -44,6 +44,7 @@ Deno.test("parseFlags() gives the documented defaults", () => {
     externalId: undefined,
     skipAccounts: [],
     accountConcurrency: 10,
+    athena: undefined,
   });
 });
 
@@ -121,6 +122,7 @@ Deno.test("parseFlags() reads every flag", () => {
     externalId: undefined,
     skipAccounts: [],
     accountConcurrency: 10,
+    athena: undefined,
   });
 });
 
@@ -191,4 +193,54 @@ Deno.test("parseFlags() knows the plot, report, help and version commands", () =
   assert.throws(() => parseFlags(["--output", "x.html"]), /--output applies only to 'report FILE --html'/);
   assert.deepEqual(parseFlags(["--help", "--bogus-value-ignored=no"].slice(0, 1)), { command: "help" });
   assert.deepEqual(parseFlags(["--version"]), { command: "version" });
+});
+
+Deno.test("parseFlags(): --athena-table with the window and filters; athena-table command; misplaced flags", () => {
+  const options = parseFlags([
+    "--athena-table",
+    "security.cloudtrail",
+    "--start-time",
+    "2026-11-01T00:00:00Z",
+    "--late-slack",
+    "30",
+    "--include-data-events",
+    "--accounts",
+    "111122223333",
+    "--athena-max-scanned-gb",
+    "5",
+  ]);
+  assert.equal(options.command, "summarize");
+  if (options.command !== "summarize") return;
+  assert.deepEqual(
+    [options.athena?.database, options.athena?.table, options.athena?.maxScannedBytes, options.lateSlackMinutes],
+    ["security", "cloudtrail", 5e9, 30],
+  );
+  assert.equal(options.includeDataEvents, true);
+  const table = parseFlags([
+    "athena-table",
+    "--trail-bucket",
+    "s3://trail-bucket/logs",
+    "--athena-table",
+    "security.org",
+    "--accounts",
+    "111122223333",
+    "--regions",
+    "us-east-1",
+    "--create",
+  ]);
+  assert.equal(table.command, "athena-table");
+  if (table.command !== "athena-table") return;
+  assert.deepEqual([table.bucket, table.prefix, table.create], ["trail-bucket", "logs", true]);
+  const refused: [string[], RegExp][] = [
+    [["--athena-table", "a.b", "--trail-bucket", "s3://x-bucket"], /cannot be used together/],
+    [
+      ["--athena-table", "a.b", "--lookup-attribute", "EventName=X"],
+      /--lookup-attribute does not apply to --athena-table/,
+    ],
+    [["--athena-table", "a.b", "--create"], /--create applies only to 'athena-table'/],
+    [["--athena-workgroup", "w"], /--athena-workgroup applies to --athena-table only/],
+    [["athena-table", "--athena-table", "a.b", "--past-hours", "3"], /--past-hours does not apply to 'athena-table'/],
+    [["report", "x.json", "--athena-table", "a.b"], /--athena-table does not apply to 'report'/],
+  ];
+  for (const [args, message] of refused) assert.throws(() => parseFlags(args), message);
 });
