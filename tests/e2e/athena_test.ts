@@ -26,7 +26,10 @@ async function athenaWorld() {
     table: "cloudtrail",
     layout: "single-account",
   });
-  const athena = createAthenaEmulator((sql) => database.query(sql), [
+  // DDL is Hive's, which DuckDB does not speak: the emulated catalog accepts it as Athena would.
+  const engine = (sql: string) =>
+    sql.startsWith("CREATE EXTERNAL TABLE") ? Promise.resolve({ columns: [], rows: [] }) : database.query(sql);
+  const athena = createAthenaEmulator(engine, [
     { database: "security", table: "cloudtrail", partitionKeys: ["timestamp"] },
   ]);
   // Real polling waits 0.5 s, then 1 s: answer RUNNING once, then the end.
@@ -141,5 +144,41 @@ Deno.test({
     const summary = await world.summary();
     assert.equal((summary._metadata.athena as Record<string, unknown>).throttled_calls, 2);
     assert.equal(athena.queries[0]!.outputLocation, "s3://athena-results/summaries/");
+  },
+});
+
+Deno.test({
+  name: `athena e2e: athena-table prints the DDL, and with --create runs it in Athena${SKIPPED}`,
+  ignore: skipReason !== undefined,
+  async fn() {
+    await using context = await athenaWorld();
+    const { world, athena } = context;
+    const args = [
+      "athena-table",
+      "--trail-bucket",
+      "s3://trail-bucket",
+      "--athena-table",
+      "security.cloudtrail_org",
+      "--organization-id",
+      "o-a1b2c3d4e5",
+      "--accounts",
+      "111122223333,444455556666",
+      "--regions",
+      "us-east-1,eu-west-1",
+    ];
+    const printed = await world.run(args);
+    assert.equal(printed.code, 0, printed.stderr);
+    assert.match(printed.stdout, /^CREATE EXTERNAL TABLE `security`\.`cloudtrail_org` \(/);
+    assert.match(
+      printed.stdout,
+      /'storage\.location\.template'='s3:\/\/trail-bucket\/AWSLogs\/o-a1b2c3d4e5\/\$\{account\}/,
+    );
+    assert.equal(athena.queries.length, 0);
+    const created = await world.run([...args, "--create"]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(athena.queries.length, 1);
+    assert.equal(athena.queries[0]!.sql, printed.stdout.trimEnd().replace(/;$/, ""));
+    assert.deepEqual([athena.queries[0]!.database, athena.queries[0]!.reuseMaxAgeMinutes], ["security", undefined]);
+    assert.match(created.stderr, /^Created table security\.cloudtrail_org \(Athena query [0-9a-f-]+\)$/m);
   },
 });
