@@ -47,22 +47,17 @@ export function parseCondition(text: string): Condition {
   const peek = () => list[position]?.toLowerCase();
   const next = () => list[position++];
 
-  const orExpression = (): Condition => {
-    const operands = [andExpression()];
-    while (peek() === "or") {
+  // `a or b or c`, `a and b and c`: one list of operands per operator.
+  const chain = (kind: "and" | "or", operand: () => Condition) => (): Condition => {
+    const operands = [operand()];
+    while (peek() === kind) {
       next();
-      operands.push(andExpression());
+      operands.push(operand());
     }
-    return operands.length === 1 ? operands[0]! : { kind: "or", operands };
+    return operands.length === 1 ? operands[0]! : { kind, operands };
   };
-  const andExpression = (): Condition => {
-    const operands = [notExpression()];
-    while (peek() === "and") {
-      next();
-      operands.push(notExpression());
-    }
-    return operands.length === 1 ? operands[0]! : { kind: "and", operands };
-  };
+  const orExpression: () => Condition = chain("or", () => andExpression());
+  const andExpression: () => Condition = chain("and", () => notExpression());
   const notExpression = (): Condition => {
     if (peek() === "not") {
       next();
