@@ -4,7 +4,8 @@
  * that imports them as text (so `deno compile` embeds them) and the rule list in doc/findings.md.
  * `--check` only says whether both are up to date (exit 1 when not).
  *
- * deno run --allow-read=src/findings/sigma,doc --allow-write=src/findings/sigma,doc scripts/sigma_index.ts
+ * deno run --allow-read=src/findings/sigma,doc --allow-write=src/findings/sigma,doc \
+ *   --allow-env=LOG_TOKENS,LOG_STREAM scripts/sigma_index.ts
  */
 import { compileSigmaRule, type RuleSource } from "../src/findings/sigma/rule.ts";
 import { bundledRuleLink, RULE_SET_LINK } from "../src/findings/sigma/rule_set.ts";
