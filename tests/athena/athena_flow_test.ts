@@ -7,27 +7,21 @@ import { deepStrictEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { createAthenaApi } from "../../src/aws/athena_api.ts";
 import { type AthenaQueryInput, readWithAthena } from "../../src/cli/athena_run.ts";
 import { CannotRunError, CliError } from "../../src/errors.ts";
-import { DEFAULT_THRESHOLDS } from "../../src/findings/findings.ts";
 import { FakeClock } from "../fakes/fake_clock.ts";
 import { createAthenaEmulator } from "../support/athena_emulator.ts";
 import { startAwsEmulator } from "../support/aws_emulator.ts";
 import { S3Emulator } from "../support/s3_emulator.ts";
 import { duckDbUnavailable, openCloudTrailDatabase } from "../support/duckdb_cloudtrail.ts";
-import { athenaTestRecordsWithManyUsers, TEST_ATHENA_SETTINGS } from "./test_records.ts";
+import { athenaTestRecordsWithManyUsers, TEST_ATHENA_SETTINGS, TEST_QUERY_INPUT } from "./test_records.ts";
 import { assertSameSummary, typescriptSummary } from "./typescript_summary.ts";
 
 const skipReason = await duckDbUnavailable();
 const SKIPPED = skipReason === undefined ? "" : ` (skipped: ${skipReason})`;
 
 const INPUT: AthenaQueryInput = {
+  ...TEST_QUERY_INPUT,
   windowStartMs: Date.UTC(2026, 10, 19),
   windowEndMs: Date.UTC(2026, 10, 22),
-  lateSlackMinutes: 60,
-  regions: undefined,
-  accounts: undefined,
-  activityType: "ALL",
-  includeDataEvents: false,
-  thresholds: DEFAULT_THRESHOLDS,
 };
 
 const SETTINGS = TEST_ATHENA_SETTINGS;

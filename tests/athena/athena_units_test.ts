@@ -5,19 +5,12 @@ import { parseResultCsv } from "../../src/athena/result_csv.ts";
 import { oneLine, pollDelay } from "../../src/athena/query_run.ts";
 import { athenaSettings, athenaTableOptions, organizationId, tableName } from "../../src/cli/athena_flags.ts";
 import { UsageError } from "../../src/errors.ts";
+import { TEST_ATHENA_SETTINGS } from "./test_records.ts";
 import { athenaReportLines } from "../../src/report/athena_report.ts";
 
 Deno.test("athena flags: defaults, and every setting as given", () => {
   deepStrictEqual(athenaSettings({}), undefined);
-  deepStrictEqual(athenaSettings({ "athena-table": "security.cloudtrail" }), {
-    database: "security",
-    table: "cloudtrail",
-    workgroup: "primary",
-    outputLocation: undefined,
-    catalog: "AwsDataCatalog",
-    reuseMinutes: 60,
-    maxScannedBytes: undefined,
-  });
+  deepStrictEqual(athenaSettings({ "athena-table": "security.cloudtrail" }), TEST_ATHENA_SETTINGS);
   deepStrictEqual(
     athenaSettings({
       "athena-table": "my-db.trail_org",

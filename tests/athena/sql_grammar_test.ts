@@ -4,23 +4,18 @@
  */
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { buildSummaryQuery, type SummaryQueryOptions } from "../../src/athena/summary_query.ts";
-import { DEFAULT_THRESHOLDS } from "../../src/findings/findings.ts";
 import { ACTIVITY_TYPES } from "../../src/summary/types.ts";
 import { hiveGrammar, trinoGrammar } from "../support/sql_grammars.ts";
+import { TEST_QUERY_INPUT } from "./test_records.ts";
 import { createTableStatement, type TableDefinition } from "../../src/athena/cloudtrail_table.ts";
 
 const BASE: SummaryQueryOptions = {
   database: "security",
   table: "cloudtrail_logs",
   partitionKeys: ["timestamp"],
+  ...TEST_QUERY_INPUT,
   windowStartMs: Date.UTC(2026, 10, 1, 12, 30),
   windowEndMs: Date.UTC(2026, 10, 15, 23, 59, 59, 999),
-  lateSlackMinutes: 60,
-  regions: undefined,
-  accounts: undefined,
-  activityType: "ALL",
-  includeDataEvents: false,
-  thresholds: DEFAULT_THRESHOLDS,
 };
 
 /** The option combinations that change the query text. */

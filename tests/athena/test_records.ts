@@ -4,6 +4,8 @@
  * fields — shapes the JSON SerDe reads the same way as JSON.parse (doc/athena.md lists the others).
  */
 import type { AthenaSettings } from "../../src/cli/athena_flags.ts";
+import type { AthenaQueryInput } from "../../src/cli/athena_run.ts";
+import { DEFAULT_THRESHOLDS } from "../../src/findings/findings.ts";
 
 const ACCOUNT = "111122223333";
 
@@ -209,4 +211,16 @@ export const TEST_ATHENA_SETTINGS: AthenaSettings = {
   catalog: "AwsDataCatalog",
   reuseMinutes: 60,
   maxScannedBytes: undefined,
+};
+
+/** What the query counts, as the flags give it by default, over the day of the test records. */
+export const TEST_QUERY_INPUT: AthenaQueryInput = {
+  windowStartMs: Date.UTC(2026, 10, 20),
+  windowEndMs: Date.UTC(2026, 10, 20, 23, 59, 59),
+  lateSlackMinutes: 60,
+  regions: undefined,
+  accounts: undefined,
+  activityType: "ALL",
+  includeDataEvents: false,
+  thresholds: DEFAULT_THRESHOLDS,
 };

@@ -4,11 +4,10 @@
  * equals the TypeScript path's over the same records; failures, Ctrl-C and throttling as a user meets them.
  */
 import * as assert from "node:assert/strict";
-import { DEFAULT_THRESHOLDS } from "../../src/findings/findings.ts";
 import { SECTION_NAMES } from "../../src/summary/types.ts";
 import { createAthenaEmulator } from "../support/athena_emulator.ts";
 import { duckDbUnavailable, openCloudTrailDatabase } from "../support/duckdb_cloudtrail.ts";
-import { athenaTestRecordsWithManyUsers } from "../athena/test_records.ts";
+import { athenaTestRecordsWithManyUsers, TEST_QUERY_INPUT } from "../athena/test_records.ts";
 import { assertSameSummary, typescriptSummary } from "../athena/typescript_summary.ts";
 import { scenario } from "./scenario.ts";
 
@@ -56,16 +55,7 @@ Deno.test({
     const result = await world.run(ARGS);
     assert.equal(result.code, 0, result.stderr);
     const summary = await world.summary();
-    const expected = typescriptSummary(context.records, {
-      windowStartMs: Date.UTC(2026, 10, 20),
-      windowEndMs: Date.UTC(2026, 10, 20, 23, 59, 59),
-      lateSlackMinutes: 60,
-      regions: undefined,
-      accounts: undefined,
-      activityType: "ALL",
-      includeDataEvents: false,
-      thresholds: DEFAULT_THRESHOLDS,
-    });
+    const expected = typescriptSummary(context.records, TEST_QUERY_INPUT);
     // Through JSON both ways: the file holds what JSON can say.
     assertSameSummary(
       {
