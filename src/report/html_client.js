@@ -467,11 +467,21 @@
     document.documentElement.dataset.rendered = "true";
     performance.mark("report-rendered");
   }
-  // The sections' data blocks follow this script: wait until the whole page is parsed, and let the
-  // browser paint what is there first.
-  const afterNextPaint = () => requestAnimationFrame(() => setTimeout(renderNextSection, 0));
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", afterNextPaint);
-  else afterNextPaint();
+  // The sections' data blocks follow this script: wait until the whole page is parsed and the
+  // browser has shown what is there (its first paint, or a moment where paint timing is missing).
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    setTimeout(renderNextSection, 0);
+  };
+  const afterFirstPaint = () => {
+    if (performance.getEntriesByName("first-contentful-paint").length > 0) return start();
+    new PerformanceObserver(start).observe({ type: "paint", buffered: true });
+    setTimeout(start, 200);
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", afterFirstPaint);
+  else afterFirstPaint();
   // A printout shows every section, even one not built yet.
   addEventListener("beforeprint", () => {
     while (next < data.sections.length) renderSection(data.sections[next++]);
