@@ -4,6 +4,7 @@
  */
 import {
   type AnomalyThresholds,
+  emptyTraits,
   FindingsCollector,
   type FindingsState,
   IDENTITY_RULES,
@@ -218,12 +219,7 @@ export class SummaryRows {
   #traits(principal: string): PrincipalTraits {
     let traits = this.#findings.traits.get(principal);
     if (traits === undefined) {
-      traits = {
-        sourceIps: new Set(),
-        userAgents: new Set(),
-        callsPerMinute: new Map(),
-        deniedPerTenMinutes: new Map(),
-      };
+      traits = emptyTraits();
       this.#findings.traits.set(principal, traits);
     }
     return traits;

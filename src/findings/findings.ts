@@ -96,6 +96,11 @@ export interface PrincipalTraits {
   deniedPerTenMinutes: Map<number, number>;
 }
 
+/** Traits of a principal not seen yet. */
+export function emptyTraits(): PrincipalTraits {
+  return { sourceIps: new Set(), userAgents: new Set(), callsPerMinute: new Map(), deniedPerTenMinutes: new Map() };
+}
+
 function field(record: Readonly<Record<string, unknown>>, ...path: string[]): unknown {
   let value: unknown = record;
   for (const key of path) {
@@ -265,12 +270,7 @@ export class FindingsCollector {
   #observeTraits(activity: ActivityRecord): void {
     let traits = this.#traits.get(activity.principal);
     if (traits === undefined) {
-      traits = {
-        sourceIps: new Set(),
-        userAgents: new Set(),
-        callsPerMinute: new Map(),
-        deniedPerTenMinutes: new Map(),
-      };
+      traits = emptyTraits();
       this.#traits.set(activity.principal, traits);
     }
     traits.sourceIps.add(activity.ipAddress);
