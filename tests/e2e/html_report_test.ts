@@ -83,3 +83,31 @@ Deno.test("report --html refuses to write over the summary and reads only real s
   assert.equal(outputWithoutHtml.code, 2);
   assert.match(outputWithoutHtml.stderr, /--output/);
 });
+
+Deno.test("an organization run with --html writes the roll-up's page, its header listing the accounts", async () => {
+  const now = Date.now();
+  await using world = await scenario({
+    regions: ["us-east-1"],
+    events: { "us-east-1": syntheticEvents(10, now - 1000, 1000).events },
+    quota: null,
+    accounts: {
+      "222233334444": {
+        regions: ["us-east-1"],
+        events: { "us-east-1": syntheticEvents(10, now - 1000, 1000, 100).events },
+        name: "member",
+      },
+    },
+  });
+  const result = await world.run(["--accounts", "all", "--lookup-rate", "20", "--quiet", "--html"]);
+  assert.equal(result.code, 0, result.stderr);
+  const written = result.stdout.trim().split("\n");
+  const rollup = written.find((line) => /organization_activity_111122223333_\d{14}\.json$/.test(line));
+  assert.ok(rollup, result.stdout);
+  assert.ok(written.includes(rollup.replace(/\.json$/, ".html")), result.stdout);
+  const html = await Deno.readTextFile(rollup.replace(/\.json$/, ".html"));
+  const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!);
+  assert.deepEqual(data.header.accounts.map((account: string[]) => account[0]).sort(), [
+    "111122223333",
+    "222233334444",
+  ]);
+});
