@@ -61,7 +61,8 @@ export function checkHeader(header: ResultRow): void {
 
 /** `YYYY-MM-DDTHH:MM:SSZ` (or a prefix of it, completed by `suffix`) → epoch ms; undefined for NULL. */
 function timeMs(value: string | undefined, suffix = ""): number | undefined {
-  return value === undefined ? undefined : Date.parse(value + suffix);
+  // A time column is never '' in SQL: '' is a NULL however a result file spells it.
+  return value === undefined || value === "" ? undefined : Date.parse(value + suffix);
 }
 
 /**

@@ -2,6 +2,8 @@
 import { deepStrictEqual, equal, throws } from "node:assert/strict";
 import { queryCostUsd } from "../../src/athena/cost.ts";
 import { parseResultCsv } from "../../src/athena/result_csv.ts";
+import { GROUPING_SETS, groupingId, RESULT_COLUMNS } from "../../src/athena/summary_query.ts";
+import { SummaryRows } from "../../src/athena/summary_rows.ts";
 import { oneLine, pollDelay } from "../../src/athena/query_run.ts";
 import { athenaSettings, athenaTableOptions, organizationId, tableName } from "../../src/cli/athena_flags.ts";
 import { UsageError } from "../../src/errors.ts";
@@ -113,4 +115,23 @@ Deno.test("athena result file: quoted values, doubled quotes, NULL as an empty f
   ]);
   deepStrictEqual(parseResultCsv(""), []);
   throws(() => parseResultCsv('"open'), RangeError);
+});
+
+Deno.test("athena rows: a NULL time spelled '' (a result file) reads as no time", () => {
+  const rows = new SummaryRows();
+  const row = RESULT_COLUMNS.map((column): string | undefined =>
+    column === "grouping_id"
+      ? String(groupingId(GROUPING_SETS.principal))
+      : column === "principal"
+      ? "111122223333:root"
+      : column.endsWith("_first") || column.endsWith("_last") || column.endsWith("_seen")
+      ? ""
+      : column.endsWith("calls")
+      ? "1"
+      : undefined
+  );
+  rows.add(row);
+  const section = rows.summary({}).principals.section();
+  deepStrictEqual(section["111122223333:root"]!.first_seen, null);
+  deepStrictEqual(section["111122223333:root"]!.total_calls, 1);
 });
