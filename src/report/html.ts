@@ -203,14 +203,19 @@ function page(data: HtmlReportData, figures: string[], laterBlocks: string[], su
 <style>${styleSheet}</style>
 </head>
 <body>
-<header id="report-header"><h1>AWS account activity</h1><noscript><p class="warning">This report needs JavaScript to show its tables; the charts below show without it.</p></noscript></header>
+<header id="report-header"><h1>AWS account activity</h1>
+<noscript><p class="warning">This report needs JavaScript to show its tables; the charts below show without it.</p>
+</noscript>
+</header>
 <nav aria-label="Contents"><ul>
 <li><a href="#findings">Findings</a></li><li><a href="#principals">Principals</a></li>
 ${data.sections.map((section) => `<li><a href="#${section.id}">${escapeXml(section.title)}</a></li>`).join("")}
 </ul></nav>
 <main>
-<section id="findings" aria-labelledby="findings-heading"><h2 id="findings-heading">Findings</h2><div class="table-slot" data-table="findings"></div></section>
-<section id="principals" aria-labelledby="principals-heading"><h2 id="principals-heading">Principals</h2><div class="table-slot" data-table="principals"></div></section>
+<section id="findings" aria-labelledby="findings-heading"><h2 id="findings-heading">Findings</h2>
+<div class="table-slot" data-table="findings"></div></section>
+<section id="principals" aria-labelledby="principals-heading"><h2 id="principals-heading">Principals</h2>
+<div class="table-slot" data-table="principals"></div></section>
 ${sectionParts.join("\n")}
 </main>
 ${dataBlock("report-data", data)}

@@ -1,8 +1,9 @@
 // The HTML report's script: builds the header and the tables from the data blocks, one page of rows
 // at a time, and draws a key's chart when its row is opened. It runs before the sections' data is
-// even parsed: header, findings and principals show at once, the sections follow one per task. Every string from the summary goes on
-// the page as a text node (never as markup); characters that could hide or reorder text are shown
-// as visible escapes. Runs under a Content-Security-Policy that allows this script only.
+// even parsed: header, findings and principals show at once, the sections follow one per task.
+// Every string from the summary goes on the page as a text node (never as markup); characters that
+// could hide or reorder text are shown as visible escapes. Runs under a Content-Security-Policy
+// that allows this script only.
 "use strict";
 (() => {
   const data = JSON.parse(document.getElementById("report-data").textContent);

@@ -66,7 +66,10 @@ function dataBlock<T>(html: string, id: string): T {
 /** Waits until a JavaScript condition holds in the page. */
 function waitUntil(browser: BrowserSession, condition: string): Promise<unknown> {
   return browser.evaluate(
-    `new Promise((resolve) => { const check = () => (${condition}) ? resolve(true) : setTimeout(check, 20); check(); })`,
+    `new Promise((resolve) => {
+      const check = () => (${condition}) ? resolve(true) : setTimeout(check, 20);
+      check();
+    })`,
   );
 }
 
