@@ -4,7 +4,7 @@
  * token bucket per region, every fault recovery), through a role assumed in it, several accounts at
  * once; then one roll-up summary across them.
  */
-import { basename, join, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import type { AwsApis, AwsClientOptions, CallerIdentity, OrganizationAccount } from "../aws/clients.ts";
 import { awsErrorCode } from "../aws/error_kind.ts";
 import { CannotRunError, CliError, EXIT_CODES, type ExitCode, UsageError } from "../errors.ts";
@@ -15,18 +15,13 @@ import { PROGRAM_NAME } from "../version.ts";
 import { assumeRoleDeniedHint, planAccounts, type PlannedAccount, roleArn } from "./account_plan.ts";
 import type { RunDependencies } from "./context.ts";
 import type { SummarizeOptions } from "./flags.ts";
-import {
-  type AccountOutcome,
-  type AccountSummaryMetadata,
-  OrganizationRollup,
-  ROLLUP_FILE_PREFIX,
-} from "./organization_rollup.ts";
+import { type AccountOutcome, type AccountSummaryMetadata, OrganizationRollup } from "./organization_rollup.ts";
 import { type AccountProgress, OrganizationProgressReporter } from "./organization_progress.ts";
 import { awsClientOptions, callerIdentity, readAccount } from "./summarize.ts";
 import { prepareSigmaRules, sigmaMetadata } from "./sigma_rules.ts";
 import { timeWindow } from "./source_flags.ts";
 import { deliverSummary } from "./summary_delivery.ts";
-import { prepareOutputFolder, printablePath, reason, type ReservedOutput, writeSummary } from "./summary_output.ts";
+import { prepareOutputFolder, printablePath, reason, reserveOutputPaths, writeSummary } from "./summary_output.ts";
 
 /** The session name each assumed role carries: the target account's CloudTrail shows who read it. */
 export const ROLE_SESSION_NAME = PROGRAM_NAME;
@@ -166,7 +161,15 @@ async function finish(
   return await deliverSummary(
     {
       summary: rollup,
-      reserved: await reserveRollupPaths(run, managementAccountId, runTimestamp),
+      // The accounts' own summaries are on disk already, whatever happens to the roll-up.
+      reserved: await reserveOutputPaths(
+        run.deps,
+        run.directory,
+        managementAccountId,
+        runTimestamp,
+        false,
+        "organization_activity",
+      ),
       fileAccount: managementAccountId,
       runTimestamp,
       interrupted: rollup._metadata.incomplete === true,
@@ -321,33 +324,4 @@ async function forEachAtMost<T>(limit: number, items: readonly T[], work: (item:
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** How many `_2`, `_3`, ... names to try before giving up. */
-const MAX_SEQUENCE = 1000;
-
-/**
- * The first free name `organization_activity_<management account>_<timestamp>[_N].json` and its charts folder; the
- * accounts' own summaries are on disk already whatever happens to the roll-up.
- */
-async function reserveRollupPaths(
-  run: OrganizationRun,
-  managementAccountId: string,
-  runTimestamp: string,
-): Promise<ReservedOutput> {
-  for (let sequence = 1; sequence <= MAX_SEQUENCE; sequence++) {
-    const stem = join(
-      run.directory,
-      `${ROLLUP_FILE_PREFIX}${managementAccountId}_${runTimestamp}${sequence > 1 ? `_${sequence}` : ""}`,
-    );
-    const paths = {
-      directory: run.directory,
-      summary: `${stem}.json`,
-      rawDumpDirectory: `${stem}_raw_cloudtrail_data`,
-      plotsDirectory: `${stem}_plots`,
-    };
-    if (await run.deps.files.exists(paths.summary) || await run.deps.files.exists(paths.plotsDirectory)) continue;
-    return { paths, sequence };
-  }
-  throw new CannotRunError(`Cannot find a free file name in '${printablePath(run.directory)}'`);
 }

@@ -3,7 +3,6 @@
  * same sections (principal keys carry the account already), principals, findings and a risk top
  * list across the organization, and `_metadata.accounts` telling how each account ended.
  */
-import { basename, dirname, join } from "node:path";
 import { FindingsCollector, riskScores } from "../findings/findings.ts";
 import { PrincipalActivity } from "../findings/principals.ts";
 import { SummaryAggregator } from "../summary/aggregate.ts";
@@ -132,23 +131,4 @@ export function rollupMetadata(description: RollupDescription): SummaryMetadata 
     ...counts,
     incomplete: incomplete || Object.values(description.accounts).some((account) => account.status === "interrupted"),
   };
-}
-
-/** The stem of a roll-up's files, in place of a single account's `account_activity_`. */
-export const ROLLUP_FILE_PREFIX = "organization_activity_";
-
-/**
- * A roll-up's charts folder, from the one a single-account summary of its management account would get:
- * beside the roll-up and named after it, never the management account's own charts folder.
- * @example
- * ```ts
- * rollupPlotsDirectory("/r/account_activity_111122223333_20250105140755_plots");
- * // "/r/organization_activity_111122223333_20250105140755_plots"
- * ```
- */
-export function rollupPlotsDirectory(accountPlotsDirectory: string): string {
-  return join(
-    dirname(accountPlotsDirectory),
-    basename(accountPlotsDirectory).replace(/^account_activity_/, ROLLUP_FILE_PREFIX),
-  );
 }

@@ -6,7 +6,6 @@ import { SECTION_NAMES } from "../summary/types.ts";
 import { startChartRenderers, writeCharts } from "./charts.ts";
 import type { RunDependencies } from "./context.ts";
 import type { PlotOptions } from "./flags.ts";
-import { rollupPlotsDirectory } from "./organization_rollup.ts";
 import { readSummaryFile } from "./summary_file.ts";
 import { printablePath } from "./summary_output.ts";
 
@@ -22,14 +21,20 @@ export async function plotSummaryFile(options: PlotOptions, deps: RunDependencie
       `Nothing to draw: the summary file '${printablePath(file)}' has no activity in any section`,
     );
   }
+  // An organization roll-up's charts are named after it, never its management account's own charts folder.
+  const prefix = summary._metadata.accounts === undefined ? "account_activity" : "organization_activity";
   let plotsDirectory: string;
   try {
-    ({ plotsDirectory } = outputPaths(directory, summary._metadata.account_id, summary._metadata.run_timestamp));
+    ({ plotsDirectory } = outputPaths(
+      directory,
+      summary._metadata.account_id,
+      summary._metadata.run_timestamp,
+      1,
+      prefix,
+    ));
   } catch (error) {
     throw new CannotRunError(`Cannot read the summary file '${printablePath(file)}': ${(error as Error).message}`);
   }
-  // An organization roll-up's charts are named after it, never its management account's own charts folder.
-  if (summary._metadata.accounts !== undefined) plotsDirectory = rollupPlotsDirectory(plotsDirectory);
   const chartOptions = { plotsDirectory, overwrite: options.overwrite, quiet: options.quiet, startedWorkers: workers };
   await writeCharts(summary, chartOptions, deps);
   deps.stdout.write(`${printablePath(plotsDirectory)}\n`);

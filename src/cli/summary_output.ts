@@ -4,7 +4,7 @@
  * goes somewhere that works.
  */
 import { CannotRunError } from "../errors.ts";
-import { type OutputPaths, outputPaths } from "../report/output_paths.ts";
+import { type FilePrefix, type OutputPaths, outputPaths } from "../report/output_paths.ts";
 import { escapeControlCharacters } from "../report/terminal_text.ts";
 import type { RunDependencies } from "./context.ts";
 
@@ -45,14 +45,15 @@ export async function reserveOutputPaths(
   accountId: string,
   runTimestamp: string,
   rawDump: boolean,
+  prefix: FilePrefix = "account_activity",
 ): Promise<ReservedOutput> {
   for (let sequence = 1; sequence <= MAX_SEQUENCE; sequence++) {
-    const paths = outputPaths(directory, accountId, runTimestamp, sequence);
+    const paths = outputPaths(directory, accountId, runTimestamp, sequence, prefix);
     if (await deps.files.exists(paths.summary) || await deps.files.exists(paths.plotsDirectory)) continue;
-    if (!rawDump) return { paths, sequence };
+    if (!rawDump) return { paths, sequence, prefix };
     try {
       await deps.files.createNewDirectory(paths.rawDumpDirectory);
-      return { paths, sequence };
+      return { paths, sequence, prefix };
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) continue;
       throw new CannotRunError(
@@ -68,6 +69,7 @@ export async function reserveOutputPaths(
 export interface ReservedOutput {
   paths: OutputPaths;
   sequence: number;
+  prefix: FilePrefix;
 }
 
 /** Where the summary ended up. */
@@ -97,7 +99,7 @@ export async function writeSummary(
         sequence += 1;
         // The raw dump folder keeps the name it reserved; the summary and charts take the next free one.
         paths = {
-          ...outputPaths(paths.directory, accountId, runTimestamp, sequence),
+          ...outputPaths(paths.directory, accountId, runTimestamp, sequence, reserved.prefix),
           rawDumpDirectory: reserved.paths.rawDumpDirectory,
         };
         continue;

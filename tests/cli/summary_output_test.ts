@@ -13,6 +13,7 @@ import { parseFlags } from "../../src/cli/flags.ts";
 import { run } from "../../src/cli/run.ts";
 import { CannotRunError, EXIT_CODES } from "../../src/errors.ts";
 import { denoOutputFiles, type OutputFiles } from "../../src/report/files.ts";
+import { reserveOutputPaths, writeSummary } from "../../src/cli/summary_output.ts";
 import { ScriptedAws, scriptedEvents } from "../fakes/scripted_aws.ts";
 
 const NOW = Date.UTC(2026, 11, 4, 12, 0, 0);
@@ -155,5 +156,27 @@ Deno.test("temporary files left by a killed write are removed by the next run; a
   await assert.rejects(Deno.stat(stale), Deno.errors.NotFound);
   await Deno.stat(live);
   await Deno.stat(foreign);
+  await Deno.remove(directory, { recursive: true });
+});
+
+Deno.test("a roll-up whose name was taken meanwhile keeps its organization_activity_ prefix with _2", async () => {
+  const directory = await Deno.makeTempDir();
+  const deps = world(directory).deps;
+  const reserved = await reserveOutputPaths(
+    deps,
+    directory,
+    "111122223333",
+    "20261204120000",
+    false,
+    "organization_activity",
+  );
+  // Another run of the same organization finishes first, in the same second.
+  await Deno.writeTextFile(reserved.paths.summary, "{}");
+  const destination = await writeSummary(deps, reserved, "{}\n", "111122223333", "20261204120000");
+  assert.equal(destination.kind, "file");
+  assert.equal(
+    destination.kind === "file" ? destination.paths.summary : "",
+    join(directory, "organization_activity_111122223333_20261204120000_2.json"),
+  );
   await Deno.remove(directory, { recursive: true });
 });
