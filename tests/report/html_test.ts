@@ -348,3 +348,17 @@ browserTest(
     }
   },
 );
+
+browserTest("dark mode follows the system setting", async (browser) => {
+  const { url, folder } = await writeReport(largeSummary(3));
+  try {
+    const background = "getComputedStyle(document.body).backgroundColor";
+    await browser.open(url, { colorScheme: "light" });
+    assert.equal(await browser.evaluate(background), "rgb(255, 255, 255)");
+    await browser.open(url, { colorScheme: "dark" });
+    assert.equal(await browser.evaluate(background), "rgb(22, 22, 22)");
+    assertQuietPage(browser);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
