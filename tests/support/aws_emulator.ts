@@ -114,10 +114,10 @@ export interface AwsEmulatorOptions {
   assumedRoleSeconds?: number;
   /** Buckets served to requests signed for service `s3` (path-style; see s3_emulator.ts). */
   s3?: S3Emulator;
-}
-
   /** Answers requests signed for service `athena` (see athena_emulator.ts). */
   athena?: AthenaEmulator;
+}
+
 /** A running emulator. */
 export interface AwsEmulator {
   /** `http://127.0.0.1:<port>`: the value for AWS_ENDPOINT_URL. */
@@ -563,6 +563,7 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
       if (!scope) throw new EmulatorError("MissingAuthenticationToken", 403, "Request is missing Authentication Token");
       const caller = checkCredentials(scope.accessKeyId, service, request);
       if (service === "s3" && options.s3) return await options.s3.handle(request);
+      if (service === "athena" && options.athena) return await options.athena.handle(request);
       if (queryProtocol) {
         const parameters = new URLSearchParams(await request.text());
         return queryResponse(service, parameters, scope.region, caller);
@@ -572,7 +573,6 @@ export function startAwsEmulator(options: AwsEmulatorOptions): AwsEmulator {
       }
       if (service === "cloudtrail" && target.endsWith(".LookupEvents")) {
         inFlight += 1;
-      if (service === "athena" && options.athena) return await options.athena.handle(request);
         maxConcurrentRequests = Math.max(maxConcurrentRequests, inFlight);
         // A hanging request is let go when the emulator closes; the client has given up by then.
         const controller = new AbortController();
