@@ -8,11 +8,11 @@ const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 interface DecodedPng {
   width: number;
   height: number;
-  /** RGB, 3 bytes a pixel. */
+  /** RGBA, 4 bytes a pixel. */
   pixels: Uint8Array;
 }
 
-/** Decodes the PNGs `encodePng()` writes: 8-bit RGB, filter 0 on every row. */
+/** Decodes the PNGs `encodePng()` writes: 8-bit RGBA, filter 0 on every row. */
 function decodePng(png: Uint8Array): DecodedPng {
   assert.deepEqual([...png.subarray(0, 8)], SIGNATURE);
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
@@ -25,23 +25,23 @@ function decodePng(png: Uint8Array): DecodedPng {
     if (type === "IHDR") {
       width = view.getUint32(offset + 8);
       height = view.getUint32(offset + 12);
-      assert.deepEqual([...body.subarray(8, 10)], [8, 2], "8-bit RGB");
+      assert.deepEqual([...body.subarray(8, 10)], [8, 6], "8-bit RGBA");
     }
     if (type === "IDAT") data.push(body);
     offset += 12 + length;
   }
   const rows = inflateSync(Uint8Array.from(data.flatMap((part) => [...part])));
-  const pixels = new Uint8Array(width * height * 3);
+  const pixels = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
-    assert.equal(rows[y * (width * 3 + 1)], 0, "filter 0");
-    pixels.set(rows.subarray(y * (width * 3 + 1) + 1, (y + 1) * (width * 3 + 1)), y * width * 3);
+    assert.equal(rows[y * (width * 4 + 1)], 0, "filter 0");
+    pixels.set(rows.subarray(y * (width * 4 + 1) + 1, (y + 1) * (width * 4 + 1)), y * width * 4);
   }
   return { width, height, pixels };
 }
 
 function countPixels(image: DecodedPng, matches: (red: number, green: number, blue: number) => boolean): number {
   let count = 0;
-  for (let index = 0; index < image.pixels.length; index += 3) {
+  for (let index = 0; index < image.pixels.length; index += 4) {
     if (matches(image.pixels[index]!, image.pixels[index + 1]!, image.pixels[index + 2]!)) count++;
   }
   return count;
@@ -56,12 +56,12 @@ const CHART = {
   ],
 };
 
-Deno.test("encodePng() writes RGB rows that decode to the input", () => {
-  const rgba = Uint8Array.from({ length: 3 * 2 * 4 }, (_, index) => (index % 4 === 3 ? 255 : index * 9));
+Deno.test("encodePng() writes RGBA rows that decode to the input", () => {
+  const rgba = Uint8Array.from({ length: 3 * 2 * 4 }, (_, index) => (index % 4 === 3 ? 255 - index : index * 9));
   const image = decodePng(encodePng(rgba, 3, 2));
   assert.equal(image.width, 3);
   assert.equal(image.height, 2);
-  assert.deepEqual([...image.pixels], [...rgba].filter((_, index) => index % 4 !== 3));
+  assert.deepEqual(image.pixels, rgba);
   assert.throws(() => encodePng(rgba, 4, 2), RangeError);
   const unaligned = new Uint8Array(rgba.length + 1).subarray(1);
   unaligned.set(rgba);
@@ -80,6 +80,10 @@ Deno.test("createPngRenderer() renders a 1600×800 chart with bars and text", as
   assert.ok(white > total * 0.5 && white < total * 0.99, `white ${white}`);
   assert.ok(gold > 20_000, `bar pixels ${gold}`);
   assert.ok(dark > 1_500, `text pixels ${dark}`);
+  assert.ok(
+    image.pixels.every((value, index) => index % 4 !== 3 || value === 255),
+    "opaque: the background is painted",
+  );
 });
 
 Deno.test("createPngRenderer() writes the same bytes for the same chart", async () => {
