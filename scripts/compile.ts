@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import denoConfig from "../deno.json" with { type: "json" };
 import { type ModuleGraphInfo, unusedNodeModulePaths } from "./embedded_files.ts";
+import { REPLACED_PACKAGE_FILE } from "./vendor_resvg_wasm.ts";
 
 /** The release targets, by `deno compile --target` name. */
 export const RELEASE_TARGETS = [
@@ -97,7 +98,7 @@ async function excludedPaths(): Promise<string[]> {
     if (code !== 0) throw new Error(`deno info ${entryPoint} failed: ${new TextDecoder().decode(stderr)}`);
     graphs.push(JSON.parse(new TextDecoder().decode(stdout)));
   }
-  return await unusedNodeModulePaths(Deno.cwd(), graphs);
+  return await unusedNodeModulePaths(Deno.cwd(), graphs, [REPLACED_PACKAGE_FILE]);
 }
 
 /** The `deno compile --target` name of this machine. */

@@ -9,7 +9,8 @@
  *   under Deno's conditions (the AWS SDK resolves to `dist-cjs` for Deno, so `dist-es` and `dist-types` go; Deno
  *   ignores the `browser` field), `*.d.ts`, `*.map`, `*.md` files;
  * - in a package the program only takes files from (`npm:/dejavu-fonts-ttf@…/ttf/DejaVuSans.ttf`): everything
- *   but those files, `package.json` and the licence.
+ *   but those files, `package.json` and the licence;
+ * - package files the program takes from a vendored copy instead (resvg's WebAssembly, gzipped).
  */
 import { join, relative } from "node:path";
 
@@ -100,22 +101,30 @@ function resolveConditional(value: unknown, conditions: readonly string[]): stri
   return undefined;
 }
 
+/** A file of a package (path inside the package's folder) that the program takes from a vendored copy instead. */
+export interface ReplacedPackageFile {
+  packageName: string;
+  file: string;
+}
+
 /**
  * The paths (relative to `projectDirectory`) of everything in its `node_modules` the program never loads.
  * @param graphs `deno info --json` of each entry point (the main module and every worker)
+ * @param replaced package files the program loads from a vendored copy
  */
 export async function unusedNodeModulePaths(
   projectDirectory: string,
   graphs: readonly ModuleGraphInfo[],
+  replaced: readonly ReplacedPackageFile[] = [],
 ): Promise<string[]> {
   const nodeModules = join(projectDirectory, "node_modules");
   const reachable = reachablePackages(graphs);
   const packages = Object.assign({}, ...graphs.map((graph) => graph.npmPackages)) as ModuleGraphInfo["npmPackages"];
-  const keptFolders = new Map<string, { path: string; files: string[] }>();
+  const keptFolders = new Map<string, { id: string; path: string; files: string[] }>();
   for (const [id, files] of reachable) {
     const localPath = packages[id]?.localPath;
     if (localPath === undefined) continue;
-    keptFolders.set(relative(join(nodeModules, ".deno"), localPath).split("/")[0]!, { path: localPath, files });
+    keptFolders.set(relative(join(nodeModules, ".deno"), localPath).split("/")[0]!, { id, path: localPath, files });
   }
   // Installed folders, and the folders of every other package of the lock file: `deno compile --target` installs
   // another platform's optional packages (e.g. DuckDB's native builds) only after this list is made.
@@ -128,6 +137,10 @@ export async function unusedNodeModulePaths(
   const excluded = [...unused].map((folder) => join(nodeModules, ".deno", folder));
   excluded.push(...await unusedTopLevelEntries(nodeModules, new Set([...reachable.keys()].map(packageName))));
   for (const { path, files } of keptFolders.values()) excluded.push(...await unusedPackageFiles(path, files));
+  for (const { id, path } of keptFolders.values()) {
+    const name = packageName(id);
+    excluded.push(...replaced.filter((file) => file.packageName === name).map((file) => join(path, file.file)));
+  }
   return excluded.map((path) => relative(projectDirectory, path)).sort();
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { inflateSync } from "node:zlib";
+import { gunzipSync, inflateSync } from "node:zlib";
+import packagedWasm from "@resvg/resvg-wasm/index_bg.wasm" with { type: "bytes" };
 import { createPngRenderer } from "../../src/report/png.ts";
 import { encodePng } from "../../src/report/png_encode.ts";
 
@@ -119,4 +120,10 @@ Deno.test("createPngRenderer() keeps text in typed order inside U+202D…U+202C,
   // Left to right in typed order looks exactly like the reversed letters laid out right to left.
   assert.deepEqual(image(`\u202D${hebrew}\u202C`).pixels, image(reversed).pixels);
   assert.notDeepEqual(image(`\u202D${hebrew}\u202C`).pixels, image(hebrew).pixels);
+});
+
+Deno.test("the vendored resvg WebAssembly is the pinned package's (rerun scripts/vendor_resvg_wasm.ts after an update)", async () => {
+  const vendored = gunzipSync(await Deno.readFile(new URL("../../src/report/vendor/resvg.wasm.gz", import.meta.url)));
+  assert.equal(vendored.length, packagedWasm.length);
+  assert.ok(vendored.every((byte, index) => byte === packagedWasm[index]), "same bytes");
 });
