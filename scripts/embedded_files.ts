@@ -1,6 +1,6 @@
 /**
  * What `deno compile` must leave out of the binary. With a local `node_modules` folder it embeds the whole folder:
- * every package installed (test-only ones such as DuckDB's native builds and playwright-core included), and in each
+ * every package installed (test-only ones such as DuckDB's native builds included), and in each
  * package its type declarations, the module format Deno does not load, READMEs and source maps. This module lists
  * those paths for `--exclude`, from the module graph (`deno info --json`) and each package's `package.json`:
  *
