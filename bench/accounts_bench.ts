@@ -4,7 +4,7 @@
  * side, so the run should take about as long as its busiest account alone: wall time against that
  * account's physical limit, (pages - 1) / rate of its busiest region.
  */
-import { fakeCredentials, runCli, temporaryEnvironment } from "../tests/e2e/cli_harness.ts";
+import { emulatorEnvironment, fakeCredentials, runCli, temporaryEnvironment } from "../tests/e2e/cli_harness.ts";
 import { type EmulatorAccount, startAwsEmulator } from "../tests/support/aws_emulator.ts";
 import { syntheticEvents } from "../tests/e2e/scenario.ts";
 
@@ -43,12 +43,7 @@ export async function accountsBench(
     const start = performance.now();
     const result = await runCli(["--accounts", "all", "--quiet", "--past-hours", "2160"], {
       ...environment,
-      env: {
-        AWS_ENDPOINT_URL: emulator.url,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_REGION: "us-east-1",
-      },
+      env: emulatorEnvironment(emulator.url, credentials),
     });
     const wallSeconds = (performance.now() - start) / 1000;
     const loadAfter = loadAverage();

@@ -5,7 +5,7 @@
  * pays only for that hour. Prints wall times and LookupEvents requests per region.
  */
 import { join } from "node:path";
-import { fakeCredentials, runCli, temporaryEnvironment } from "../tests/e2e/cli_harness.ts";
+import { emulatorEnvironment, fakeCredentials, runCli, temporaryEnvironment } from "../tests/e2e/cli_harness.ts";
 import { startAwsEmulator } from "../tests/support/aws_emulator.ts";
 import { syntheticEvents } from "../tests/e2e/scenario.ts";
 
@@ -37,12 +37,7 @@ export async function cacheBench(print: (line: string) => void, eventsPerRegion 
     const start = performance.now();
     const result = await runCli(["--quiet", "--past-hours", "336", "--cache-dir", cacheDirectory], {
       ...environment,
-      env: {
-        AWS_ENDPOINT_URL: emulator.url,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_REGION: "us-east-1",
-      },
+      env: emulatorEnvironment(emulator.url, credentials),
     });
     const seconds = (performance.now() - start) / 1000;
     if (result.code !== 0) throw new Error(`the CLI failed (${result.code}): ${result.stderr}`);

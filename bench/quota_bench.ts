@@ -3,7 +3,7 @@
  * bucket of 1) with 10,000+ events in 2 regions: wall time against the physical
  * limit, max over regions of (pages - 1) / rate.
  */
-import { fakeCredentials, runCli, temporaryEnvironment } from "../tests/e2e/cli_harness.ts";
+import { emulatorEnvironment, fakeCredentials, runCli, temporaryEnvironment } from "../tests/e2e/cli_harness.ts";
 import { startAwsEmulator } from "../tests/support/aws_emulator.ts";
 import { syntheticEvents } from "../tests/e2e/scenario.ts";
 
@@ -28,12 +28,7 @@ export async function quotaBench(print: (line: string) => void, eventsPerRegion 
     const start = performance.now();
     const result = await runCli(["--quiet", "--past-hours", "2160"], {
       ...environment,
-      env: {
-        AWS_ENDPOINT_URL: emulator.url,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_REGION: "us-east-1",
-      },
+      env: emulatorEnvironment(emulator.url, credentials),
     });
     const wallSeconds = (performance.now() - start) / 1000;
     if (result.code !== 0) throw new Error(`the CLI failed (${result.code}): ${result.stderr}`);

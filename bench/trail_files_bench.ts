@@ -6,7 +6,7 @@
  * machine's load average (the machine may be shared: read the figures against it).
  */
 import { join } from "node:path";
-import { cliCommand, fakeCredentials } from "../tests/e2e/cli_harness.ts";
+import { cliCommand, emulatorEnvironment, fakeCredentials } from "../tests/e2e/cli_harness.ts";
 import { startAwsEmulator } from "../tests/support/aws_emulator.ts";
 import { S3Emulator } from "../tests/support/s3_emulator.ts";
 import { type GeneratedTrailOptions, generateTrailFiles } from "../tests/support/trail_file_generator.ts";
@@ -159,12 +159,7 @@ export async function trailFilesBench(print: (line: string) => void, files = 200
     s3,
   });
   try {
-    const env = {
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_REGION: "us-east-1",
-    };
+    const env = emulatorEnvironment(emulator.url, credentials);
     const window = [
       "--start-time",
       new Date(FIRST_DELIVERY_MS - 600_000).toISOString(),

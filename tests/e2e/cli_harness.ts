@@ -127,6 +127,19 @@ export async function temporaryEnvironment(): Promise<
   return { workingDirectory, home, cleanup: () => Deno.remove(root, { recursive: true }) };
 }
 
+/** The variables that point the CLI at the emulator with the given (generated) credentials. */
+export function emulatorEnvironment(
+  url: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: url,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_REGION: "us-east-1",
+  };
+}
+
 /** Credentials the emulator is told to accept: generated per test, never real. */
 export function fakeCredentials(): { accessKeyId: string; secretAccessKey: string } {
   const random = crypto.randomUUID().replaceAll("-", "").toUpperCase();

@@ -9,6 +9,7 @@ import {
 import {
   cliCommand,
   type CliResult,
+  emulatorEnvironment,
   fakeCredentials,
   runCli,
   taskCommand,
@@ -41,12 +42,7 @@ export async function scenario(options: Omit<AwsEmulatorOptions, "acceptedAccess
     acceptedAccessKeys: [credentials.accessKeyId],
   });
   const environment = await temporaryEnvironment();
-  const env = {
-    AWS_ENDPOINT_URL: emulator.url,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_REGION: "us-east-1",
-  };
+  const env = emulatorEnvironment(emulator.url, credentials);
   const resultsDirectory = join(environment.workingDirectory, "results");
   return {
     emulator,

@@ -5,7 +5,7 @@
  * passed on to the CLI. `--binary PATH` runs a compiled binary instead (release
  * smoke test).
  */
-import { cliCommand, fakeCredentials } from "../e2e/cli_harness.ts";
+import { cliCommand, emulatorEnvironment, fakeCredentials } from "../e2e/cli_harness.ts";
 import { startAwsEmulator } from "./aws_emulator.ts";
 import { DEMO_REGIONS, loadDemoEvents } from "./demo_data.ts";
 
@@ -29,12 +29,7 @@ try {
     home,
     inheritOutput: true,
     ...(binary === undefined ? {} : { binary }),
-    env: {
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_REGION: "us-east-1",
-    },
+    env: emulatorEnvironment(emulator.url, credentials),
   }).spawn();
   // Ctrl-C reaches the CLI too (same process group); it writes its partial summary.
   Deno.addSignalListener("SIGINT", () => {});
