@@ -5,7 +5,7 @@
  * lines every few seconds and when an account ends.
  */
 import type { PartitionProgress } from "../sources/event_source.ts";
-import { durationText, type ProgressSink, Redraw, secondsLeft } from "./progress.ts";
+import { durationText, LiveProgress, type ProgressSink, secondsLeft } from "./progress.ts";
 
 /** Where one account of an organization run stands. */
 export type AccountPhase =
@@ -98,33 +98,22 @@ export function organizationTotalLine(accounts: readonly AccountProgress[]): str
 }
 
 /** Shows an organization run's progress until stopped. */
-export class OrganizationProgressReporter {
+export class OrganizationProgressReporter extends LiveProgress {
   readonly #sink: ProgressSink;
   readonly #accounts: readonly AccountProgress[];
   readonly #ratePerSecond: number;
-  readonly #redraw: Redraw;
   #linesDrawn = 0;
   readonly #lastLogged = new Map<string, string>();
   readonly #finishedShown = new Set<string>();
 
   constructor(sink: ProgressSink, accounts: readonly AccountProgress[], ratePerSecond: number) {
+    super(sink);
     this.#sink = sink;
     this.#accounts = accounts;
     this.#ratePerSecond = ratePerSecond;
-    this.#redraw = new Redraw(sink, () => this.#draw());
   }
 
-  /** Starts drawing. */
-  start(): void {
-    this.#redraw.start();
-  }
-
-  /** Draws the final state and stops. */
-  stop(): void {
-    this.#redraw.stop();
-  }
-
-  #draw(): void {
+  protected override draw(): void {
     if (this.#sink.isTerminal) {
       // Accounts that finished since the last draw are printed once, for good, above the live block.
       const newlyFinished = this.#accounts.filter((account) =>

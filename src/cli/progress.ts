@@ -85,39 +85,42 @@ function timeText(milliseconds: number | undefined): string {
 const TERMINAL_REDRAW_MILLISECONDS = 250;
 const LOG_LINE_MILLISECONDS = 5000;
 
-/** Calls `draw` at once, then often on a terminal and every few seconds in a log, and a last time when stopped. */
-export class Redraw {
+/**
+ * A live progress display: draws at once, then often on a terminal and every few seconds in a log,
+ * and a last time when stopped. Subclasses say what to draw.
+ */
+export abstract class LiveProgress {
   readonly #sink: ProgressSink;
-  readonly #draw: () => void;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(sink: ProgressSink, draw: () => void) {
+  constructor(sink: ProgressSink) {
     this.#sink = sink;
-    this.#draw = draw;
   }
 
   /** Starts drawing. */
   start(): void {
-    this.#draw();
+    this.draw();
     const interval = this.#sink.isTerminal ? TERMINAL_REDRAW_MILLISECONDS : LOG_LINE_MILLISECONDS;
-    this.#timer = setInterval(this.#draw, interval);
+    this.#timer = setInterval(() => this.draw(), interval);
   }
 
   /** Draws the final state and stops. */
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#draw();
+    this.draw();
   }
+
+  /** Draws the current state. */
+  protected abstract draw(): void;
 }
 
 /** Shows progress until stopped. */
-export class ProgressReporter {
+export class ProgressReporter extends LiveProgress {
   readonly #sink: ProgressSink;
   readonly #partitions: readonly PartitionProgress[];
   readonly #ratePerSecond: number;
   readonly #summaryLine: (() => string) | undefined;
-  readonly #redraw: Redraw;
   #linesDrawn = 0;
   readonly #lastLogged = new Map<string, string>();
 
@@ -131,24 +134,14 @@ export class ProgressReporter {
     ratePerSecond: number,
     summaryLine?: () => string,
   ) {
+    super(sink);
     this.#sink = sink;
     this.#partitions = partitions;
     this.#ratePerSecond = ratePerSecond;
     this.#summaryLine = summaryLine;
-    this.#redraw = new Redraw(sink, () => this.#draw());
   }
 
-  /** Starts drawing. */
-  start(): void {
-    this.#redraw.start();
-  }
-
-  /** Draws the final state and stops. */
-  stop(): void {
-    this.#redraw.stop();
-  }
-
-  #draw(): void {
+  protected override draw(): void {
     if (this.#summaryLine !== undefined && !this.#sink.isTerminal) {
       this.#sink.write(`${this.#summaryLine()}\n`);
       return;
