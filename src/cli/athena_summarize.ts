@@ -4,7 +4,6 @@
  * and charted by the same delivery step.
  */
 import { resolve } from "node:path";
-import { riskScores } from "../findings/findings.ts";
 import { compactTimestamp } from "../summary/timestamps.ts";
 import type { Summary } from "../summary/types.ts";
 import type { AthenaSettings } from "./athena_flags.ts";
@@ -16,6 +15,7 @@ import { callerIdentity } from "./summarize.ts";
 import { deliverSummary } from "./summary_delivery.ts";
 import { prepareOutputFolder, reserveOutputPaths } from "./summary_output.ts";
 import type { ExitCode } from "../errors.ts";
+import { summaryBody } from "./summary_body.ts";
 
 /** What an Athena run reads: the summarize options, the source and window flags, and the Athena settings. */
 export type AthenaSummarizeOptions = SummarizeOptions & SourceOptions & { athena: AthenaSettings };
@@ -95,10 +95,7 @@ export async function summarizeWithAthena(options: AthenaSummarizeOptions, deps:
           : [],
       },
     },
-    ...sections,
-    principals: principals.section(),
-    findings,
-    risk: riskScores(findings).slice(0, 20),
+    ...summaryBody(sections, principals.section(), findings),
   };
   const reserved = await reserveOutputPaths(deps, directory, identity.accountId, runTimestamp, false);
   return await deliverSummary(

@@ -3,11 +3,12 @@
  * same sections (principal keys carry the account already), principals, findings and a risk top
  * list across the organization, and `_metadata.accounts` telling how each account ended.
  */
-import { FindingsCollector, riskScores } from "../findings/findings.ts";
+import { FindingsCollector } from "../findings/findings.ts";
 import { PrincipalActivity } from "../findings/principals.ts";
 import { SummaryAggregator } from "../summary/aggregate.ts";
 import type { ActivityObserver } from "../summary/summarizer.ts";
 import type { ActivityRecord, Summary, SummaryMetadata } from "../summary/types.ts";
+import { summaryBody } from "./summary_body.ts";
 
 /** How one account of an organization run ended, as `_metadata.accounts[<id>]` holds it. */
 export interface AccountOutcome {
@@ -89,10 +90,7 @@ export class OrganizationRollup implements ActivityObserver {
     const findings = this.#findings.findings();
     return {
       _metadata: { ...rollupMetadata(description), ...description.extra },
-      ...this.#aggregator.sections(),
-      principals: this.#principals.section(),
-      findings,
-      risk: riskScores(findings).slice(0, 20),
+      ...summaryBody(this.#aggregator.sections(), this.#principals.section(), findings),
     };
   }
 }

@@ -6,7 +6,7 @@ import { CannotRunError, CliError, EXIT_CODES, type ExitCode, UsageError } from 
 import { RawDump, RawDumpError } from "../report/raw_dump.ts";
 import type { PartitionProgress } from "../sources/event_source.ts";
 import { type ActivityObserver, EventSummarizer } from "../summary/summarizer.ts";
-import { FindingsCollector, riskScores } from "../findings/findings.ts";
+import { FindingsCollector } from "../findings/findings.ts";
 import { PrincipalActivity } from "../findings/principals.ts";
 import { compactTimestamp } from "../summary/timestamps.ts";
 import type { SourceEvent, Summary } from "../summary/types.ts";
@@ -18,6 +18,7 @@ import { chooseEventSource } from "./event_source_choice.ts";
 import { prepareOutputFolder, printablePath, reason, reserveOutputPaths } from "./summary_output.ts";
 import { prepareSigmaRules, sigmaMetadata } from "./sigma_rules.ts";
 import { deliverSummary, type FinishedRead } from "./summary_delivery.ts";
+import { summaryBody } from "./summary_body.ts";
 
 /**
  * Runs the main job.
@@ -170,10 +171,7 @@ export async function readAccount(
       ...sourceChoice.metadata(),
       ...(rawDumpFailure === undefined ? {} : { raw_dump_failed: rawDumpFailure }),
     },
-    ...summarizer.aggregator.sections(),
-    principals: principals.section(),
-    findings,
-    risk: riskScores(findings).slice(0, 20),
+    ...summaryBody(summarizer.aggregator.sections(), principals.section(), findings),
   };
   const failed = Object.keys(failedRegions);
   return {

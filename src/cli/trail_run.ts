@@ -6,7 +6,6 @@
 import { resolve } from "node:path";
 import type { AwsApis, CallerIdentity } from "../aws/clients.ts";
 import { CannotRunError, type ExitCode, UsageError } from "../errors.ts";
-import { riskScores } from "../findings/findings.ts";
 import { BucketCallError, BucketTrailLister } from "../sources/bucket_trail_lister.ts";
 import { LocalTrailLister } from "../sources/local_trail_lister.ts";
 import { parseBucketLocation } from "../sources/trail_layout.ts";
@@ -25,6 +24,7 @@ import { callerIdentity } from "./summarize.ts";
 import { prepareSigmaRules, sigmaMetadata } from "./sigma_rules.ts";
 import { deliverSummary } from "./summary_delivery.ts";
 import { prepareOutputFolder, reserveOutputPaths } from "./summary_output.ts";
+import { summaryBody } from "./summary_body.ts";
 
 /** The options a trail run reads. */
 type TrailOptions = SourceOptions & Pick<SummarizeOptions, "regions" | "accounts">;
@@ -256,10 +256,7 @@ export async function summarizeTrailFiles(options: SummarizeOptions, deps: RunDe
       ...counter.summarizer.counts,
       sigma_rules: sigmaMetadata(options.sigma, sigma),
     },
-    ...counter.summarizer.aggregator.sections(),
-    principals: counter.principals.section(),
-    findings,
-    risk: riskScores(findings).slice(0, 20),
+    ...summaryBody(counter.summarizer.aggregator.sections(), counter.principals.section(), findings),
   };
   const fileAccount = fileNameAccount(Object.keys(source.tally.accounts), identity?.accountId);
   const reserved = await reserveOutputPaths(deps, directory, fileAccount, runTimestamp, false);
