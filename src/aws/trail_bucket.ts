@@ -1,5 +1,6 @@
 /** The S3 calls a trail bucket source makes, adapted from `@aws-sdk/client-s3` to our own narrow interface. */
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { readBody, type ReadEvents, SocketReads } from "./object_body.ts";
 
 /** One object of a listing. */
 export interface ListedObject {
@@ -51,18 +52,21 @@ export function createTrailBucketApi(
 ): TrailBucketApi {
   // The bucket may live in another region than the home region: let the SDK follow S3's redirect.
   const client = new S3Client({ ...settings, forcePathStyle, followRegionRedirects: true });
+  const reads = new SocketReads();
   return {
     async listObjects(request, signal) {
-      const output = await client.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: request.prefix,
-          ...(request.delimiter === undefined ? {} : { Delimiter: request.delimiter }),
-          ...(request.startAfter === undefined ? {} : { StartAfter: request.startAfter }),
-          ...(request.continuationToken === undefined ? {} : { ContinuationToken: request.continuationToken }),
-        }),
-        signal === undefined ? {} : { abortSignal: signal },
-      );
+      const command = new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: request.prefix,
+        ...(request.delimiter === undefined ? {} : { Delimiter: request.delimiter }),
+        ...(request.startAfter === undefined ? {} : { StartAfter: request.startAfter }),
+        ...(request.continuationToken === undefined ? {} : { ContinuationToken: request.continuationToken }),
+      });
+      const sockets = new Set<ReadEvents>();
+      command.middlewareStack.add(socketWatcher(reads, sockets), SOCKET_WATCHER);
+      const output = await client.send(command, signal === undefined ? {} : { abortSignal: signal });
+      // The SDK read the whole listing before answering.
+      for (const socket of sockets) reads.release(socket);
       return {
         objects: (output.Contents ?? []).flatMap((item) =>
           item.Key === undefined ? [] : [{ key: item.Key, size: item.Size ?? 0 }]
@@ -72,13 +76,33 @@ export function createTrailBucketApi(
       };
     },
     async getObject(key, signal) {
-      const output = await client.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key }),
-        signal === undefined ? {} : { abortSignal: signal },
-      );
+      const command = new GetObjectCommand({ Bucket: bucket, Key: key });
+      const sockets = new Set<ReadEvents>();
+      command.middlewareStack.add(socketWatcher(reads, sockets), SOCKET_WATCHER);
+      const output = await client.send(command, signal === undefined ? {} : { abortSignal: signal });
       if (output.Body === undefined) return new Uint8Array();
       // The body is read (and its checksum checked) here: a connection cut short throws now, not in send().
-      return await output.Body.transformToByteArray();
+      const bytes = Symbol.asyncIterator in output.Body
+        ? await readBody(output.Body as AsyncIterable<Uint8Array>, output.ContentLength)
+        : await output.Body.transformToByteArray();
+      for (const socket of sockets) reads.release(socket);
+      return bytes;
     },
+  };
+}
+
+/**
+ * Where {@link socketWatcher} sits: innermost in its step, so it sees each attempt's raw response,
+ * before a checksum stream may wrap the body.
+ */
+const SOCKET_WATCHER = { step: "deserialize", priority: "low", name: "watchSocketReads" } as const;
+
+/** A middleware that has `reads` watch the socket of each attempt's response, noted in `sockets` (object_body.ts). */
+function socketWatcher(reads: SocketReads, sockets: Set<ReadEvents>) {
+  return <Args, Result extends { response: unknown }>(next: (args: Args) => Promise<Result>) => async (args: Args) => {
+    const result = await next(args);
+    const socket = reads.watch(result.response);
+    if (socket !== undefined) sockets.add(socket);
+    return result;
   };
 }

@@ -1,22 +1,2 @@
-/** File-sized buffers handed between threads and freed as soon as they are done with. */
-
-/** Bytes that own their whole buffer, so transferring it to a worker takes nothing else along (a pooled Buffer would). */
-export function ownBuffer(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-}
-
-/**
- * Frees a file-sized buffer now. V8 frees the memory behind a buffer only when it collects the
- * buffer's object; one that lived through a file's counting has reached the old generation, whose
- * collections are rare, so dozens of dead file buffers piled up per worker. Only a buffer the bytes
- * fill entirely is freed (never a shared pool). Nothing may use the bytes afterwards.
- */
-export function releaseBuffer(bytes: Uint8Array): void {
-  const buffer = bytes.buffer;
-  if (
-    buffer instanceof ArrayBuffer && !buffer.detached && bytes.byteOffset === 0 &&
-    bytes.byteLength === buffer.byteLength
-  ) {
-    buffer.transfer(0);
-  }
-}
+/** The buffer helpers, where the trail worker imports them from (they live in ../buffers.ts, which aws/ uses too). */
+export { ownBuffer, releaseBuffer } from "../buffers.ts";

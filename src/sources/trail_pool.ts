@@ -3,7 +3,7 @@
  * on every core while the main thread lists, fetches and merges. Each worker takes one file at a
  * time from a shared queue; the caller bounds how many files wait (backpressure).
  */
-import { ownBuffer } from "./buffers.ts";
+import { ownBuffer } from "../buffers.ts";
 import type { RecordFilter } from "./trail_records.ts";
 import type { TrailFileOutcome, TrailJob, TrailWorkerRequest, TrailWorkerResponse } from "./trail_worker.ts";
 
