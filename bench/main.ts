@@ -1,5 +1,6 @@
 /**
- * `deno task bench [summary|quota|cache|accounts|charts|html|athena|files ...]`: prints figures; asserts nothing.
+ * `deno task bench [summary|quota|cache|accounts|charts|html|athena|files|files:local|files:s3 ...]`: prints figures;
+ * asserts nothing.
  * With no names, runs them all (the quota bench takes about a minute).
  */
 import { accountsBench } from "./accounts_bench.ts";
@@ -22,10 +23,18 @@ const BENCHES: Record<string, (print: (line: string) => void) => Promise<void>> 
   athena: athenaBench,
 };
 
+/** One source of the files bench, run only when named (`deno task bench files:s3`). */
+const PARTS: Record<string, (print: (line: string) => void) => Promise<void>> = {
+  "files:local": (print) => trailFilesBench(print, { sources: ["local"] }),
+  "files:s3": (print) => trailFilesBench(print, { sources: ["s3"] }),
+};
+
 const print = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));
 const names = Deno.args.length > 0 ? Deno.args : Object.keys(BENCHES);
 for (const name of names) {
-  const bench = BENCHES[name];
-  if (bench === undefined) throw new Error(`Unknown bench '${name}': use ${Object.keys(BENCHES).join(", ")}`);
+  const bench = BENCHES[name] ?? PARTS[name];
+  if (bench === undefined) {
+    throw new Error(`Unknown bench '${name}': use ${[...Object.keys(BENCHES), ...Object.keys(PARTS)].join(", ")}`);
+  }
   await bench(print);
 }

@@ -125,8 +125,18 @@ async function runOnce(
   );
 }
 
-/** The bench: 1,000,000 records in 200 files by default. */
-export async function trailFilesBench(print: (line: string) => void, files = 200, recordsPerFile = 5000) {
+/** Which sources a bench run reads, and how many records (1,000,000 in 200 files by default). */
+export interface TrailFilesBenchOptions {
+  sources?: readonly ("local" | "s3")[];
+  files?: number;
+  recordsPerFile?: number;
+}
+
+/** The bench: each source with 1 and 2 workers. */
+export async function trailFilesBench(
+  print: (line: string) => void,
+  { sources = ["local", "s3"], files = 200, recordsPerFile = 5000 }: TrailFilesBenchOptions = {},
+) {
   const totalRecords = files * recordsPerFile;
   const folder = await trailFolder(files, recordsPerFile, print);
   await Deno.mkdir(folder.home, { recursive: true });
@@ -141,7 +151,7 @@ export async function trailFilesBench(print: (line: string) => void, files = 200
     `files: ${totalRecords.toLocaleString("en")} records in ${files} .json.gz files, ` +
       `${(gzipBytes / 1e6).toFixed(0)} MB of gzip; ${navigator.hardwareConcurrency} cores`,
   );
-  for (const workers of [1, 2]) {
+  for (const workers of sources.includes("local") ? [1, 2] : []) {
     await runOnce(
       `files local, ${workers} worker(s)`,
       ["--trail-files", "trail", "--workers", String(workers)],
@@ -151,6 +161,7 @@ export async function trailFilesBench(print: (line: string) => void, files = 200
       print,
     );
   }
+  if (!sources.includes("s3")) return;
   const credentials = fakeCredentials();
   const emulator = startAwsEmulator({
     regions: ["us-east-1"],
