@@ -6,6 +6,7 @@
  */
 import { gunzipSync } from "node:zlib";
 import { eventTimeMsOf } from "../summary/activity_record.ts";
+import { logFileGroups, parseJson } from "./log_file_records.ts";
 
 /** What a file turned out to be. */
 export type TrailFileKind = "log" | "lines" | "digest" | "insight" | "not-cloudtrail";
@@ -103,14 +104,6 @@ function objectOf(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 function isInsight(record: unknown): boolean {
   const fields = objectOf(record);
   return fields?.eventType === "AwsCloudTrailInsight" || fields?.eventCategory === "Insight";
@@ -135,6 +128,13 @@ class FileCounter {
     };
     this.#filter = filter;
     this.#receiver = receiver;
+  }
+
+  /** One element of a log file's `Records`: a record, or unreadable when it is not a JSON object. */
+  element(value: unknown): void {
+    const record = objectOf(value);
+    if (record === undefined) this.unreadable();
+    else this.record(record);
   }
 
   /** A record whose text was not a JSON object: it reaches the counter, which reports it as unreadable. */
@@ -205,8 +205,8 @@ class FileCounter {
  * @param receiver where counted records go
  */
 export function countTrailFile(bytes: Uint8Array, filter: RecordFilter, receiver: RecordReceiver): FileTally {
-  const bounds = recordBounds(bytes);
-  if (bounds !== undefined) return countLogRecords(bytes, bounds, filter, receiver);
+  const groups = logFileGroups(bytes);
+  if (groups !== undefined) return countLogFile(groups, filter, receiver);
   return countTrailText(decoder.decode(bytes), filter, receiver);
 }
 
@@ -219,11 +219,7 @@ function countTrailText(text: string, filter: RecordFilter, receiver: RecordRece
       const records = fields.Records as unknown[];
       if (records.length > 0 && isInsight(records[0])) return new FileCounter("insight", filter, receiver).tally;
       const counter = new FileCounter("log", filter, receiver);
-      for (const record of records) {
-        const recordFields = objectOf(record);
-        if (recordFields === undefined) counter.unreadable();
-        else counter.record(recordFields);
-      }
+      for (const record of records) counter.element(record);
       return counter.tally;
     }
     if ("digestStartTime" in fields || "logFiles" in fields) return new FileCounter("digest", filter, receiver).tally;
@@ -236,117 +232,16 @@ function countTrailText(text: string, filter: RecordFilter, receiver: RecordRece
   return countLines(text, filter, receiver);
 }
 
-/** JSON's own whitespace only, so the match is ASCII and its length is a byte offset. */
-const LOG_FILE_START = /^[ \t\n\r]*\{[ \t\n\r]*"Records"[ \t\n\r]*:[ \t\n\r]*\[/;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-
-function isSpace(code: number): boolean {
-  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
-}
-
-/**
- * Byte offsets of each element of a log file's `Records` array, found by one scan that skips
- * strings (UTF-8 never puts an ASCII byte inside a multi-byte character); undefined when the file
- * is not exactly `{"Records":[…]}` (then it is parsed whole). Decoding and parsing one record at a
- * time keeps every string and object small and short-lived: no file-sized string, flat memory.
- */
-function recordBounds(bytes: Uint8Array): number[] | undefined {
-  const opening = LOG_FILE_START.exec(decoder.decode(bytes.subarray(0, 64)));
-  if (opening === null) return undefined;
-  const bounds: number[] = [];
-  let index = opening[0].length;
-  const length = bytes.length;
-  while (index < length) {
-    let code = bytes[index]!;
-    if (isSpace(code) || (code === COMMA && bounds.length > 0)) {
-      index++;
-      continue;
+function countLogFile(groups: Iterable<unknown[]>, filter: RecordFilter, receiver: RecordReceiver): FileTally {
+  let counter: FileCounter | undefined;
+  for (const group of groups) {
+    if (counter === undefined) {
+      if (isInsight(group[0])) return new FileCounter("insight", filter, receiver).tally;
+      counter = new FileCounter("log", filter, receiver);
     }
-    if (code === CLOSE_BRACKET) {
-      index++;
-      while (index < length && isSpace(bytes[index]!)) index++;
-      if (bytes[index] !== CLOSE_BRACE) return undefined;
-      index++;
-      while (index < length && isSpace(bytes[index]!)) index++;
-      return index === length ? bounds : undefined;
-    }
-    if (code !== OPEN_BRACE) return undefined;
-    const start = index;
-    let depth = 0;
-    for (; index < length; index++) {
-      code = bytes[index]!;
-      if (code === QUOTE) {
-        index = closingQuote(bytes, index);
-        if (index < 0) return undefined;
-      } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-        depth++;
-      } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-        depth--;
-        if (depth === 0) break;
-      }
-    }
-    if (index >= length) return undefined;
-    index++;
-    bounds.push(start, index);
-    // Between elements only a comma or the closing bracket may follow.
-    while (index < length && isSpace(bytes[index]!)) index++;
-    code = bytes[index] ?? 0;
-    if (code !== COMMA && code !== CLOSE_BRACKET) return undefined;
+    for (const value of group) counter.element(value);
   }
-  return undefined;
-}
-
-/** The index of the quote that closes the string opening at `open`, or -1 when it never closes. */
-function closingQuote(bytes: Uint8Array, open: number): number {
-  let quote = open;
-  while (true) {
-    // The engine's indexOf runs far faster than a byte loop over long string values.
-    quote = bytes.indexOf(QUOTE, quote + 1);
-    if (quote < 0) return -1;
-    let backslashes = 0;
-    while (bytes[quote - 1 - backslashes] === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return quote;
-  }
-}
-
-/** Records parsed together: one decode and one JSON.parse per group instead of per record. */
-const GROUP_RECORDS = 64;
-/** Under V8's large-object size, so a group's text is young and dies young. */
-const GROUP_BYTES = 96 * 1024;
-
-function countLogRecords(bytes: Uint8Array, bounds: readonly number[], filter: RecordFilter, receiver: RecordReceiver) {
-  const element = (index: number) => parseJson(decoder.decode(bytes.subarray(bounds[index], bounds[index + 1])));
-  if (bounds.length > 0 && isInsight(element(0))) return new FileCounter("insight", filter, receiver).tally;
-  const counter = new FileCounter("log", filter, receiver);
-  let first = 0;
-  while (first < bounds.length) {
-    let last = first;
-    while (
-      last + 2 < bounds.length && last - first < 2 * (GROUP_RECORDS - 1) &&
-      bounds[last + 3]! - bounds[first]! <= GROUP_BYTES
-    ) last += 2;
-    const group = parseJson(`[${decoder.decode(bytes.subarray(bounds[first], bounds[last + 1]))}]`);
-    if (Array.isArray(group)) {
-      for (const value of group) countElement(counter, value);
-    } else {
-      // A broken record spoils its group's parse: parse that group record by record.
-      for (let index = first; index <= last; index += 2) countElement(counter, element(index));
-    }
-    first = last + 2;
-  }
-  return counter.tally;
-}
-
-function countElement(counter: FileCounter, value: unknown): void {
-  const record = objectOf(value);
-  if (record === undefined) counter.unreadable();
-  else counter.record(record);
+  return (counter ?? new FileCounter("log", filter, receiver)).tally;
 }
 
 /** A CloudTrail record, or a LookupEvents item holding one, by its fields: not any JSON object. */
