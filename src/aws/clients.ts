@@ -2,9 +2,8 @@
  * Adapters from the AWS SDK v3 to our own narrow interfaces: the only place that
  * knows SDK types. Everything else sees {@link AccountApi} and {@link EventHistoryApi}.
  */
-import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { getHomeDir, loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
@@ -170,13 +169,15 @@ export async function createAwsApis(
     : await assumedRole(options.assumeRole, new STSClient({ ...clientSettings(), region: homeRegion }));
   if (role !== undefined) credentials = () => role.current();
   const sts = new STSClient({ ...clientSettings(), region: homeRegion });
-  const ec2 = new EC2Client({ ...clientSettings(), region: homeRegion });
+  // The EC2 and CloudTrail clients are loaded on first use: a run over trail files or Athena never needs them,
+  // and the EC2 client alone holds about 40 MB once loaded.
+  let ec2: EC2Client | undefined;
   const cloudTrailClients = new Map<string, CloudTrailClient>();
 
-  const cloudTrailClient = (region: string): CloudTrailClient => {
+  const cloudTrailClient = (cloudTrail: CloudTrailModule, region: string): CloudTrailClient => {
     let client = cloudTrailClients.get(region);
     if (client === undefined) {
-      client = new CloudTrailClient({ ...clientSettings(), region });
+      client = new cloudTrail.CloudTrailClient({ ...clientSettings(), region });
       cloudTrailClients.set(region, client);
     }
     return client;
@@ -193,6 +194,8 @@ export async function createAwsApis(
         }
       },
       async enabledRegions(signal) {
+        const { DescribeRegionsCommand, EC2Client } = await import("@aws-sdk/client-ec2");
+        ec2 ??= new EC2Client({ ...clientSettings(), region: homeRegion });
         const output = await ec2.send(
           new DescribeRegionsCommand({ AllRegions: false }),
           abortOptions(signal),
@@ -207,7 +210,8 @@ export async function createAwsApis(
     eventHistory(region) {
       return {
         async lookupEvents(request, { signal, beforeEachAttempt } = {}) {
-          const command = new LookupEventsCommand({
+          const cloudTrail = await import("@aws-sdk/client-cloudtrail");
+          const command = new cloudTrail.LookupEventsCommand({
             StartTime: request.startTime,
             EndTime: request.endTime,
             MaxResults: 50,
@@ -227,7 +231,7 @@ export async function createAwsApis(
               return next(args);
             }, { step: "deserialize", name: "paceEachAttempt" });
           }
-          const output = await cloudTrailClient(region).send(command, abortOptions(signal));
+          const output = await cloudTrailClient(cloudTrail, region).send(command, abortOptions(signal));
           return {
             events: (output.Events ?? []).map((event) => ({
               eventId: event.EventId,
@@ -263,6 +267,7 @@ export async function createAwsApis(
 }
 
 type CredentialProvider = ReturnType<typeof fromNodeProviderChain>;
+type CloudTrailModule = typeof import("@aws-sdk/client-cloudtrail");
 
 /** The settings every SDK client of ours shares. */
 function sharedClientSettings(options: AwsClientOptions, credentials: CredentialProvider) {
@@ -310,6 +315,10 @@ export async function createOrganizationApi(options: AwsClientOptions): Promise<
   if (profileInUse !== undefined) await assertProfileExists(profileInUse);
   const profileOption = options.profile === undefined ? {} : { profile: options.profile };
   const homeRegion = options.homeRegion ?? await configuredRegion(profileOption) ?? FALLBACK_HOME_REGION;
+  // Loaded here, not at start-up: only organization runs call Organizations.
+  const { DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } = await import(
+    "@aws-sdk/client-organizations"
+  );
   const organizations = new OrganizationsClient({
     ...sharedClientSettings(options, fromNodeProviderChain(profileOption)),
     region: homeRegion,

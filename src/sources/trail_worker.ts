@@ -6,7 +6,7 @@
  * nothing of the summary.
  */
 /// <reference lib="deno.worker" />
-import { releaseBuffer } from "./buffers.ts";
+import { releaseBuffer } from "../buffers.ts";
 import {
   countTrailFile,
   type FileTally,
