@@ -70,21 +70,6 @@ export const MAX_TEXT_BYTES = 2 ** 29 - 24;
 const UNKNOWN = "Unknown";
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
-/** Deflate expands by at most about this much, so a size claim beyond it is a lie. */
-const DEFLATE_MOST_RATIO = 1032;
-
-/**
- * The output chunk for gunzipping `bytes`: the size the gzip trailer states (its last four bytes),
- * so the output is one buffer of just that size (no chunks joined, and freeable at once), within what
- * the compressed size allows. The trailer is a hint only: more output simply takes more chunks.
- */
-function gunzipChunkSize(bytes: Uint8Array): number {
-  // Shorter than a gzip header and trailer: gunzip itself says what is wrong.
-  if (bytes.length < 18) return 16 * 1024;
-  const stated = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 4, true);
-  return Math.max(16 * 1024, Math.min(stated, bytes.length * DEFLATE_MOST_RATIO, MAX_TEXT_BYTES));
-}
-
 /**
  * A file's bytes, gunzipped when they start with the gzip magic.
  * @throws {TrailFileError} for a truncated or corrupt gzip stream, or more bytes than one string holds
@@ -93,7 +78,7 @@ export function trailFileBytes(bytes: Uint8Array): Uint8Array {
   let plain = bytes;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      plain = gunzipSync(bytes, { maxOutputLength: MAX_TEXT_BYTES, chunkSize: gunzipChunkSize(bytes) });
+      plain = gunzipSync(bytes, { maxOutputLength: MAX_TEXT_BYTES });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof RangeError || /maxOutputLength|buffer/i.test(message)) {

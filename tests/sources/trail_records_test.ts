@@ -162,13 +162,12 @@ Deno.test("a broken record inside a log file is one unreadable record; its neigh
   assert.equal((counted[0]!.record.requestParameters as Record<string, string>).text, 'quote " and } brace');
 });
 
-Deno.test("a gzip of a few bytes is truncated; a trailer that misstates the size changes nothing", () => {
+Deno.test("a gzip of a few bytes is truncated; a file of several gzip members reads as one text", () => {
   const text = JSON.stringify({ Records: [record("2026-11-01T10:00:00Z")] });
   assert.throws(
     () => trailFileBytes(new Uint8Array([0x1f, 0x8b, 8])),
     (error: unknown) => error instanceof TrailFileError && error.code === "TruncatedGzip",
   );
-  // Two gzip members read as one text; the trailer states only the second one's size.
   const half = text.length >> 1;
   const members = new Uint8Array([...gzipSync(text.slice(0, half)), ...gzipSync(text.slice(half))]);
   assert.equal(new TextDecoder().decode(trailFileBytes(members)), text);
