@@ -62,6 +62,21 @@ const PANTHER_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?$/;
  */
 export function eventTimeMsOf(value: unknown): number | undefined {
   if (typeof value !== "string") return undefined;
+  // A file source asks twice per record (window, then counting), and neighbouring records share their second.
+  if (value === lastTime.text) return lastTime.milliseconds;
+  const milliseconds = parsedEventTimeMs(value);
+  lastTime.text = value;
+  lastTime.milliseconds = milliseconds;
+  return milliseconds;
+}
+
+/** The last time text read and its value, for {@link eventTimeMsOf}. */
+const lastTime: { text: string | undefined; milliseconds: number | undefined } = {
+  text: undefined,
+  milliseconds: undefined,
+};
+
+function parsedEventTimeMs(value: string): number | undefined {
   const panther = PANTHER_TIME.exec(value);
   const iso = panther === null ? value : `${panther[1]}T${panther[2]}${(panther[3] ?? "").slice(0, 4)}Z`;
   if (!/^\d{4}-\d{2}-\d{2}T/.test(iso)) return undefined;
