@@ -2,7 +2,8 @@
  * Trail files: the real CLI (a subprocess with the summarize task's permissions) over generated
  * CloudTrail log files (tests/support/trail_file_generator.ts: ~1.6 KB records, gzipped), read
  * from a local folder and through the emulator's S3 on loopback, with 1 and 2 counting workers.
- * Prints records/s, MB/s of gzip read, peak RSS and CPU seconds of the CLI process (sampled with `ps`), and the
+ * Prints records/s, MB/s of gzip read, peak RSS and CPU seconds of the CLI process (from GNU time, else sampled with
+ * `ps`), and the
  * machine's load average (the machine may be shared: read the figures against it).
  */
 import { join } from "node:path";
@@ -54,9 +55,27 @@ async function* walk(folder: string): AsyncGenerator<string> {
   }
 }
 
+/** GNU time, which reports a process's peak RSS and CPU time exactly, without sampling it. */
+const GNU_TIME = "/usr/bin/time";
+
+async function gnuTimeAvailable(): Promise<boolean> {
+  try {
+    return (await new Deno.Command(GNU_TIME, { args: ["-f", "", "true"], stderr: "null" }).output()).success;
+  } catch {
+    return false;
+  }
+}
+
+/** Peak RSS (MB) and CPU seconds (user + system) from GNU time's `-f "%M %U %S"` output file. */
+async function timeFigures(path: string): Promise<{ peakRssMb: number; cpuSeconds: number }> {
+  const [rssKb = 0, user = 0, system = 0] = (await Deno.readTextFile(path)).trim().split(/\s+/).slice(-3).map(Number);
+  return { peakRssMb: rssKb / 1024, cpuSeconds: user + system };
+}
+
 /**
  * Peak RSS and CPU seconds of a process, from `ps` every 100 ms until it exits (reading /proc needs
- * every permission under Deno; `ps` needs only to be run). The peak is a sampled one.
+ * every permission under Deno; `ps` needs only to be run), where GNU time is missing. The peak is a sampled
+ * one, and the sampling itself takes some CPU from the run.
  */
 function watchProcess(pid: number): { stop(): Promise<{ peakRssMb: number; cpuSeconds: number }> } {
   let peakRssMb = 0;
@@ -98,11 +117,14 @@ async function runOnce(
   await Deno.remove(results, { recursive: true }).catch(() => {});
   const loadBefore = loadAverage();
   const started = performance.now();
-  const child = cliCommand([...args, "--quiet", "--output-dir", "results"], environment).spawn();
-  const watcher = watchProcess(child.pid);
+  const figuresFile = join(environment.workingDirectory, "time.txt");
+  const timed = await gnuTimeAvailable();
+  const wrapper = timed ? [GNU_TIME, "-f", "%M %U %S", "-o", figuresFile] : [];
+  const child = cliCommand([...args, "--quiet", "--output-dir", "results"], { ...environment, wrapper }).spawn();
+  const watcher = timed ? undefined : watchProcess(child.pid);
   const output = await child.output();
   const seconds = (performance.now() - started) / 1000;
-  const { peakRssMb, cpuSeconds } = await watcher.stop();
+  const { peakRssMb, cpuSeconds } = watcher === undefined ? await timeFigures(figuresFile) : await watcher.stop();
   let counted = "?";
   try {
     for await (const entry of Deno.readDir(results)) {
@@ -119,9 +141,9 @@ async function runOnce(
     `${label}: ${counted}/${totalRecords} records in ${seconds.toFixed(1)} s = ` +
       `${Math.round(totalRecords / seconds).toLocaleString("en")} records/s, ` +
       `${(gzipBytes / 1e6 / seconds).toFixed(1)} MB/s of gzip; peak RSS ${peakRssMb.toFixed(0)} MB; ` +
-      `CPU ${cpuSeconds} s (sampled, whole seconds${
-        cpuSeconds > 0 ? `: ${Math.round(totalRecords / cpuSeconds).toLocaleString("en")} records per CPU-second` : ""
-      }); load average before ${loadBefore}, after ${loadAverage()}`,
+      `CPU ${cpuSeconds.toFixed(1)} s${timed ? "" : " (sampled by ps)"}${
+        cpuSeconds > 0 ? ` = ${Math.round(totalRecords / cpuSeconds).toLocaleString("en")} records per CPU-second` : ""
+      }; load average before ${loadBefore}, after ${loadAverage()}`,
   );
 }
 

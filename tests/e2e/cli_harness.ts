@@ -27,6 +27,8 @@ export interface CliEnvironment {
   inheritOutput?: boolean;
   /** Run this compiled binary instead of `deno run` with the task's flags. */
   binary?: string;
+  /** A command the run is wrapped in (the benches' `/usr/bin/time`, which reports peak RSS and CPU exactly). */
+  wrapper?: readonly string[];
 }
 
 function realDenoDirectory(): string {
@@ -68,8 +70,14 @@ function cliEnvironmentVariables(environment: CliEnvironment): Record<string, st
 export function cliCommand(args: readonly string[], environment: CliEnvironment): Deno.Command {
   const output = environment.inheritOutput ? "inherit" : "piped";
   // "deno" from PATH: the test task grants --allow-run=deno, which names that command.
-  return new Deno.Command(environment.binary ?? "deno", {
-    args: [...(environment.binary ? [] : taskArguments(environment)), ...args],
+  const [program, ...programArguments] = [
+    ...environment.wrapper ?? [],
+    environment.binary ?? "deno",
+    ...(environment.binary ? [] : taskArguments(environment)),
+    ...args,
+  ];
+  return new Deno.Command(program!, {
+    args: programArguments,
     cwd: environment.binary ? environment.workingDirectory : PROJECT_DIRECTORY,
     clearEnv: true,
     env: cliEnvironmentVariables(environment),
