@@ -160,12 +160,12 @@ export function logFileGroups(bytes: Uint8Array): Iterable<unknown[]> | undefine
   let first = opening[0].length;
   while (isSpace(view[first])) first++;
   if (first === close) return [];
-  const firstSplit = splitExactly(view, first, close, 0);
-  if (firstSplit === undefined) return undefined;
-  return groups(view, first, close, firstSplit);
+  // The first record must split exactly: a file that does not start with an object is read whole.
+  if (splitExactly(view, first, close, 0) === undefined) return undefined;
+  return groups(view, first, close);
 }
 
-function* groups(bytes: Uint8Array, first: number, close: number, firstSplit: ExactSplit): Generator<unknown[]> {
+function* groups(bytes: Uint8Array, first: number, close: number): Generator<unknown[]> {
   let start = first;
   let given = 0;
   const recordOpening = openingOf(bytes, first);
@@ -178,7 +178,7 @@ function* groups(bytes: Uint8Array, first: number, close: number, firstSplit: Ex
       start = end === close ? close : end! + 1;
       continue;
     }
-    const split = start === first ? firstSplit : splitExactly(bytes, start, close, GROUP_BYTES);
+    const split = splitExactly(bytes, start, close, GROUP_BYTES);
     if (split === undefined) {
       yield rest(bytes, given);
       return;
