@@ -58,6 +58,9 @@ async function* walk(folder: string): AsyncGenerator<string> {
 /** GNU time, which reports a process's peak RSS and CPU time exactly, without sampling it. */
 const GNU_TIME = "/usr/bin/time";
 
+/** Whether GNU time runs here; asked once per bench. */
+let gnuTimeChecked: Promise<boolean> | undefined;
+
 async function gnuTimeAvailable(): Promise<boolean> {
   try {
     return (await new Deno.Command(GNU_TIME, { args: ["-f", "", "true"], stderr: "null" }).output()).success;
@@ -118,7 +121,7 @@ async function runOnce(
   const loadBefore = loadAverage();
   const started = performance.now();
   const figuresFile = join(environment.workingDirectory, "time.txt");
-  const timed = await gnuTimeAvailable();
+  const timed = await (gnuTimeChecked ??= gnuTimeAvailable());
   const wrapper = timed ? [GNU_TIME, "-f", "%M %U %S", "-o", figuresFile] : [];
   const child = cliCommand([...args, "--quiet", "--output-dir", "results"], { ...environment, wrapper }).spawn();
   const watcher = timed ? undefined : watchProcess(child.pid);
