@@ -113,6 +113,7 @@ async function runOnce(
   args: string[],
   environment: { workingDirectory: string; home: string; env?: Record<string, string> },
   totalRecords: number,
+  files: number,
   gzipBytes: number,
   print: (line: string) => void,
 ): Promise<void> {
@@ -143,6 +144,7 @@ async function runOnce(
   print(
     `${label}: ${counted}/${totalRecords} records in ${seconds.toFixed(1)} s = ` +
       `${Math.round(totalRecords / seconds).toLocaleString("en")} records/s, ` +
+      `${Math.round(files / seconds).toLocaleString("en")} files/s, ` +
       `${(gzipBytes / 1e6 / seconds).toFixed(1)} MB/s of gzip; peak RSS ${peakRssMb.toFixed(0)} MB; ` +
       `CPU ${cpuSeconds.toFixed(1)} s${timed ? "" : " (sampled by ps)"}${
         cpuSeconds > 0 ? ` = ${Math.round(totalRecords / cpuSeconds).toLocaleString("en")} records per CPU-second` : ""
@@ -155,18 +157,21 @@ export interface TrailFilesBenchOptions {
   sources?: readonly ("local" | "s3")[];
   files?: number;
   recordsPerFile?: number;
+  /** Added to every GetObject answer of the emulator's S3 (default 0). */
+  getLatencyMs?: number;
 }
 
 /** The bench: each source with 1 and 2 workers. */
 export async function trailFilesBench(
   print: (line: string) => void,
-  { sources = ["local", "s3"], files = 200, recordsPerFile = 5000 }: TrailFilesBenchOptions = {},
+  { sources = ["local", "s3"], files = 200, recordsPerFile = 5000, getLatencyMs = 0 }: TrailFilesBenchOptions = {},
 ) {
   const totalRecords = files * recordsPerFile;
   const folder = await trailFolder(files, recordsPerFile, print);
   await Deno.mkdir(folder.home, { recursive: true });
   let gzipBytes = 0;
   const s3 = new S3Emulator();
+  s3.faults.getLatencyMs = getLatencyMs;
   for await (const path of walk(folder.trail)) {
     const bytes = await Deno.readFile(path);
     gzipBytes += bytes.length;
@@ -182,6 +187,7 @@ export async function trailFilesBench(
       ["--trail-files", "trail", "--workers", String(workers)],
       folder,
       totalRecords,
+      files,
       gzipBytes,
       print,
     );
@@ -204,10 +210,13 @@ export async function trailFilesBench(
     ];
     for (const workers of [1, 2]) {
       await runOnce(
-        `files S3 (emulator on loopback, same machine), ${workers} worker(s)`,
+        `files S3 (emulator on loopback, same machine${
+          getLatencyMs > 0 ? `, ${getLatencyMs} ms a GetObject` : ""
+        }), ${workers} worker(s)`,
         ["--trail-bucket", `s3://${BUCKET}`, ...window, "--workers", String(workers)],
         { ...folder, env },
         totalRecords,
+        files,
         gzipBytes,
         print,
       );

@@ -50,8 +50,15 @@ export function createTrailBucketApi(
   settings: S3ClientConfig,
   forcePathStyle: boolean,
 ): TrailBucketApi {
-  // The bucket may live in another region than the home region: let the SDK follow S3's redirect.
-  const client = new S3Client({ ...settings, forcePathStyle, followRegionRedirects: true });
+  const client = new S3Client({
+    ...settings,
+    forcePathStyle,
+    // The bucket may live in another region than the home region: let the SDK follow S3's redirect.
+    followRegionRedirects: true,
+    // S3's CRC-64 is checked in JavaScript on the main thread (~300 MB/s measured: 0.5 s of its CPU a
+    // million trail records), so only where nothing else checks the bytes: see `getObject`.
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
   const reads = new SocketReads();
   return {
     async listObjects(request, signal) {
@@ -76,7 +83,13 @@ export function createTrailBucketApi(
       };
     },
     async getObject(key, signal) {
-      const command = new GetObjectCommand({ Bucket: bucket, Key: key });
+      // A gzip object's bytes are checked whole by gunzip (CRC-32 and length of the content, in a worker);
+      // anything else (Athena's result CSV) by S3's checksum.
+      const command = new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ...(key.endsWith(".gz") ? {} : { ChecksumMode: "ENABLED" }),
+      });
       const sockets = new Set<ReadEvents>();
       command.middlewareStack.add(socketWatcher(reads, sockets), SOCKET_WATCHER);
       const output = await client.send(command, signal === undefined ? {} : { abortSignal: signal });

@@ -29,8 +29,13 @@ import { summaryBody } from "./summary_body.ts";
 /** The options a trail run reads. */
 type TrailOptions = SourceOptions & Pick<SummarizeOptions, "regions" | "accounts">;
 
-/** Files fetched from S3 (or waiting for a worker) at once: bounds memory to about this many files. */
-const BUCKET_FILES_IN_FLIGHT = 16;
+/**
+ * Files fetched from S3 (or waiting for a worker) at once, and their bytes: the byte bound holds memory
+ * for big files, the file bound lets a bucket of small ones (an organization trail's) be fetched
+ * many at a time at S3's latency. Below the SDK's 50 sockets, so no request waits for one.
+ */
+const BUCKET_FILES_IN_FLIGHT = 48;
+const BUCKET_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 
 /** Where a trail source reads, resolved and checked before anything is read. */
 export type TrailLocation =
@@ -113,7 +118,9 @@ export function trailSource(
     filter,
     workers,
     // Local files are read by the workers themselves: two each keeps them busy.
-    filesInFlight: location.kind === "files" ? 2 * workers : BUCKET_FILES_IN_FLIGHT,
+    ...(location.kind === "files"
+      ? { filesInFlight: 2 * workers }
+      : { filesInFlight: BUCKET_FILES_IN_FLIGHT, bytesInFlight: BUCKET_BYTES_IN_FLIGHT }),
     now: () => deps.clock.now(),
   });
 }

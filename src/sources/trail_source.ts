@@ -5,6 +5,7 @@
  * {@link ParallelCounting}, so no record crosses to the main thread and memory stays flat.
  */
 import type { EventSink, EventSource, PartitionProgress } from "./event_source.ts";
+import { InFlightBudget } from "./in_flight_budget.ts";
 import { skippedByPath } from "./trail_layout.ts";
 import { type ParallelCounting, TrailWorkerPool } from "./trail_pool.ts";
 import type { RecordFilter } from "./trail_records.ts";
@@ -40,8 +41,9 @@ export interface TrailSourceOptions {
   filter: RecordFilter;
   /** Counting workers. */
   workers: number;
-  /** Files fetched or waiting for a worker at once: the memory bound. */
+  /** Files fetched or waiting for a worker at once, and their bytes (default: no byte bound): the memory bound. */
   filesInFlight: number;
+  bytesInFlight?: number;
   /** Milliseconds since some fixed point, for rates and ETA. */
   now: () => number;
 }
@@ -70,6 +72,7 @@ export class TrailSource implements EventSource {
     this.#startedMs = this.#options.now();
     const pool = new TrailWorkerPool(counting, this.#options.workers, filter);
     const inFlight = new Set<Promise<void>>();
+    const budget = new InFlightBudget(this.#options.filesInFlight, this.#options.bytesInFlight);
     try {
       try {
         for await (const file of lister.files(this.tally, signal)) {
@@ -80,8 +83,11 @@ export class TrailSource implements EventSource {
             this.tally.skippedFile(skipped, file.name, file.size);
             continue;
           }
-          while (inFlight.size >= this.#options.filesInFlight) await Promise.race(inFlight);
-          const task: Promise<void> = this.#readFile(file, pool, signal).finally(() => inFlight.delete(task));
+          await budget.admit(file.size);
+          const task: Promise<void> = this.#readFile(file, pool, signal).finally(() => {
+            inFlight.delete(task);
+            budget.release(file.size);
+          });
           inFlight.add(task);
         }
       } catch (error) {

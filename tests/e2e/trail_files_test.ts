@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { SECTION_NAMES } from "../../src/summary/types.ts";
 import { emulatorEventFromRecord } from "../support/aws_emulator.ts";
 import { referenceSections } from "../support/reference_summary.ts";
@@ -241,7 +241,7 @@ Deno.test("LookupEvents takes the same window flags", async () => {
   assert.deepEqual(sections(await world.summary()), reference(expected));
 });
 
-Deno.test("S3 faults: 503s and cut bodies are retried; denied prefixes and broken objects are reported, exit 3", async () => {
+Deno.test("S3 faults: 503s and cut bodies are retried; denied prefixes, broken and altered objects are reported, exit 3", async () => {
   const nowMs = Date.now();
   const management = records(50, nowMs - HOUR, 30 * 60_000, ACCOUNT);
   const member = records(20, nowMs - HOUR, 30 * 60_000, MEMBER);
@@ -249,27 +249,31 @@ Deno.test("S3 faults: 503s and cut bodies are retried; denied prefixes and broke
   const files = trailFiles(placed([...management, ...member]), { organizationId: "o-exampleorg1" });
   storeTrailFiles(s3, "trail", files);
   const managementKeys = [...files.keys()].filter((key) => key.includes(`/${ACCOUNT}/`));
+  const [cutKey, brokenKey, alteredKey] = managementKeys as [string, string, string];
   s3.faults.serverErrors = 3;
-  s3.faults.truncatedBodies.set(managementKeys[0]!, 1);
-  s3.faults.brokenKeys.add(managementKeys[1]!);
+  s3.faults.truncatedBodies.set(cutKey, 1);
+  s3.faults.brokenKeys.add(brokenKey);
+  s3.faults.corruptedKeys.add(alteredKey);
   s3.faults.accessDeniedPrefixes.push(`AWSLogs/o-exampleorg1/${MEMBER}/`);
   await using world = await scenario({ regions: REGIONS, events: {}, s3, accountId: ACCOUNT });
   const result = await world.run(["--trail-bucket", "s3://trail", "--quiet"]);
   assert.equal(result.code, 3, result.stderr);
   const summary = await world.summary();
-  const brokenRecords = JSON.parse(
-    new TextDecoder().decode(
-      await new Response(
-        new Blob([files.get(managementKeys[1]!)! as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-          new DecompressionStream("gzip"),
-        ),
-      ).arrayBuffer(),
+  const lostIds = new Set(
+    [brokenKey, alteredKey].flatMap((key) =>
+      (JSON.parse(new TextDecoder().decode(gunzipSync(files.get(key)!))).Records as Json[]).map((record) =>
+        record.eventID
+      )
     ),
-  ).Records as Json[];
-  const brokenIds = new Set(brokenRecords.map((record) => record.eventID));
-  assert.deepEqual(sections(summary), reference(management.filter((record) => !brokenIds.has(record.eventID))));
-  assert.deepEqual((summary._metadata.files as Json).failed, { [managementKeys[1]!]: "InternalError" });
+  );
+  assert.deepEqual(sections(summary), reference(management.filter((record) => !lostIds.has(record.eventID))));
+  assert.deepEqual((summary._metadata.files as Json).failed, {
+    [brokenKey]: "InternalError",
+    [alteredKey]: "CorruptGzip",
+  });
   assert.deepEqual(summary._metadata.regions_failed, { [MEMBER]: "AccessDenied" });
+  // Gunzip checked every object; S3's checksum was never asked for (trail_bucket.ts).
+  assert.equal(s3.stats.checksumRequests, 0);
 });
 
 Deno.test("a missing path, two sources at once or a bad bucket URL are usage errors; nothing is written", async () => {

@@ -2,7 +2,9 @@
  * The S3 part of the AWS emulator (tests/support/aws_emulator.ts routes requests signed for
  * service `s3` here): path-style ListObjectsV2 (prefix, delimiter, start-after, continuation
  * tokens, at most 1000 entries a page) and GetObject, with S3's XML errors and fault injection
- * (access denied under a prefix, 5xx answers, bodies cut short).
+ * (access denied under a prefix, 5xx answers, bodies cut short, bytes altered in storage). Like S3
+ * since its default integrity protections, GetObject answers a request with `x-amz-checksum-mode:
+ * ENABLED` with the object's full-object CRC-64/NVME.
  */
 
 /** Faults; change them at any time, the next request sees them. */
@@ -16,6 +18,8 @@ export interface S3Faults {
   truncatedBodies: Map<string, number>;
   /** Keys whose every GetObject answers 500 InternalError. */
   brokenKeys: Set<string>;
+  /** Keys whose bodies are served with one byte altered (its checksum is still the stored object's). */
+  corruptedKeys: Set<string>;
   /** Added to every GetObject answer. */
   getLatencyMs: number;
 }
@@ -30,6 +34,8 @@ export interface S3Stats {
   keysRead: string[];
   /** The most GetObject requests in flight at once. */
   maxConcurrentGets: number;
+  /** GetObject requests that asked for the object's checksum (`x-amz-checksum-mode: ENABLED`). */
+  checksumRequests: number;
 }
 
 class S3Error extends Error {
@@ -50,12 +56,22 @@ export class S3Emulator {
     serverError: { status: 503, code: "SlowDown" },
     truncatedBodies: new Map(),
     brokenKeys: new Set(),
+    corruptedKeys: new Set(),
     getLatencyMs: 0,
   };
   /** Called on every GetObject before it is answered (to act mid-run, e.g. send a signal). */
   onGetObject: ((key: string, requestNumber: number) => void) | undefined;
-  readonly stats: S3Stats = { listRequests: 0, getRequests: 0, listings: [], keysRead: [], maxConcurrentGets: 0 };
+  readonly stats: S3Stats = {
+    listRequests: 0,
+    getRequests: 0,
+    listings: [],
+    keysRead: [],
+    maxConcurrentGets: 0,
+    checksumRequests: 0,
+  };
   readonly #buckets = new Map<string, Map<string, Uint8Array>>();
+  /** Each object's checksum header value, computed on first request. */
+  readonly #checksums = new WeakMap<Uint8Array, string>();
   #sortedKeys = new Map<string, string[]>();
   #getsInFlight = 0;
 
@@ -83,7 +99,7 @@ export class S3Emulator {
         return this.#list(decodeURIComponent(bucket), url.searchParams);
       }
       if ((request.method === "GET" || request.method === "HEAD") && key !== "") {
-        return await this.#get(objects, key);
+        return await this.#get(objects, key, request.headers.get("x-amz-checksum-mode") === "ENABLED");
       }
       throw new S3Error("NotImplemented", 501, `The emulator does not serve ${request.method} ${url.pathname}`);
     } catch (error) {
@@ -172,8 +188,9 @@ export class S3Emulator {
     });
   }
 
-  async #get(objects: Map<string, Uint8Array>, key: string): Promise<Response> {
+  async #get(objects: Map<string, Uint8Array>, key: string, withChecksum: boolean): Promise<Response> {
     this.stats.getRequests += 1;
+    if (withChecksum) this.stats.checksumRequests += 1;
     this.stats.keysRead.push(key);
     this.onGetObject?.(key, this.stats.getRequests);
     if (this.#denied(key)) throw new S3Error("AccessDenied", 403, "Access Denied");
@@ -186,7 +203,23 @@ export class S3Emulator {
     await new Promise((resolve) => setTimeout(resolve, this.faults.getLatencyMs));
     this.#getsInFlight -= 1;
     const cuts = this.faults.truncatedBodies.get(key) ?? 0;
-    const headers = { "content-type": "application/json", "content-encoding": "gzip", etag: '"0"' };
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+      etag: '"0"',
+    };
+    if (withChecksum) {
+      let checksum = this.#checksums.get(body);
+      if (checksum === undefined) this.#checksums.set(body, checksum = crc64NvmeBase64(body));
+      headers["x-amz-checksum-crc64nvme"] = checksum;
+      headers["x-amz-checksum-type"] = "FULL_OBJECT";
+    }
+    if (this.faults.corruptedKeys.has(key)) {
+      // A copy (a Buffer's `slice` would be a view of the stored object).
+      const altered = new Uint8Array(body);
+      altered[altered.length >> 1]! ^= 0x01;
+      return new Response(altered, { headers: { ...headers, "content-length": String(body.length) } });
+    }
     if (cuts > 0) {
       this.faults.truncatedBodies.set(key, cuts - 1);
       const half = body.subarray(0, Math.floor(body.length / 2));
@@ -203,6 +236,44 @@ export class S3Emulator {
       headers: { ...headers, "content-length": String(body.length) },
     });
   }
+}
+
+/** CRC-64/NVME (reflected polynomial 0x9A6C9329AC4BC9B5, S3's default checksum) as two 32-bit halves a byte. */
+const CRC64_TABLE = (() => {
+  const high = new Uint32Array(256);
+  const low = new Uint32Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    let crcHigh = 0;
+    let crcLow = byte;
+    for (let bit = 0; bit < 8; bit++) {
+      const carry = crcLow & 1;
+      crcLow = ((crcLow >>> 1) | (crcHigh << 31)) >>> 0;
+      crcHigh >>>= 1;
+      if (carry) {
+        crcHigh = (crcHigh ^ 0x9a6c9329) >>> 0;
+        crcLow = (crcLow ^ 0xac4bc9b5) >>> 0;
+      }
+    }
+    high[byte] = crcHigh;
+    low[byte] = crcLow;
+  }
+  return { high, low };
+})();
+
+/** The CRC-64/NVME of `bytes`, base64 of its 8 big-endian bytes, as S3 sends it. */
+export function crc64NvmeBase64(bytes: Uint8Array): string {
+  const { high, low } = CRC64_TABLE;
+  let crcHigh = 0xffffffff;
+  let crcLow = 0xffffffff;
+  for (let index = 0; index < bytes.length; index++) {
+    const entry = (crcLow ^ bytes[index]!) & 0xff;
+    crcLow = (((crcLow >>> 8) | (crcHigh << 24)) ^ low[entry]!) >>> 0;
+    crcHigh = ((crcHigh >>> 8) ^ high[entry]!) >>> 0;
+  }
+  const digest = new DataView(new ArrayBuffer(8));
+  digest.setUint32(0, ~crcHigh >>> 0);
+  digest.setUint32(4, ~crcLow >>> 0);
+  return btoa(String.fromCharCode(...new Uint8Array(digest.buffer)));
 }
 
 function lowerBound(keys: readonly string[], value: string): number {
