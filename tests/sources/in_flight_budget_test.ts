@@ -9,14 +9,19 @@ async function settled(promise: Promise<void>): Promise<boolean> {
   return done;
 }
 
+/** Asserts that admitting `size` waits until a file of `releasedSize` is released. */
+async function assertWaitsForRelease(budget: InFlightBudget, size: number, releasedSize: number): Promise<void> {
+  const next = budget.admit(size);
+  assert.equal(await settled(next), false);
+  budget.release(releasedSize);
+  assert.equal(await settled(next), true);
+}
+
 Deno.test("the file bound: the next file waits until one is released", async () => {
   const budget = new InFlightBudget(2);
   await budget.admit(10);
   await budget.admit(10);
-  const third = budget.admit(10);
-  assert.equal(await settled(third), false);
-  budget.release(10);
-  assert.equal(await settled(third), true);
+  await assertWaitsForRelease(budget, 10, 10);
 });
 
 Deno.test("the byte bound: small files go many at once, big ones wait for room", async () => {
@@ -24,21 +29,12 @@ Deno.test("the byte bound: small files go many at once, big ones wait for room",
   for (let file = 0; file < 48; file++) await budget.admit(2);
   const big = new InFlightBudget(48, 100);
   await big.admit(60);
-  const second = big.admit(60);
-  assert.equal(await settled(second), false);
-  big.release(60);
-  assert.equal(await settled(second), true);
+  await assertWaitsForRelease(big, 60, 60);
 });
 
 Deno.test("a file larger than the byte bound still goes, alone", async () => {
   const budget = new InFlightBudget(48, 100);
   await budget.admit(500);
-  const next = budget.admit(1);
-  assert.equal(await settled(next), false);
-  budget.release(500);
-  assert.equal(await settled(next), true);
-  const huge = budget.admit(500);
-  assert.equal(await settled(huge), false);
-  budget.release(1);
-  assert.equal(await settled(huge), true);
+  await assertWaitsForRelease(budget, 1, 500);
+  await assertWaitsForRelease(budget, 500, 1);
 });
