@@ -48,10 +48,14 @@ function fileText(records: readonly unknown[], style: "compact" | "pretty" | "sp
   return JSON.stringify({ Records: records });
 }
 
+/** The file's elements; its bytes must be as they were afterwards (groups lend the bytes around them to brackets). */
 function elementsOf(text: string): unknown[] {
-  const groups = logFileGroups(new TextEncoder().encode(text));
+  const bytes = new TextEncoder().encode(text);
+  const groups = logFileGroups(bytes);
   assert.ok(groups !== undefined, "read as a log file");
-  return [...groups].flat();
+  const elements = [...groups].flat();
+  assert.equal(new TextDecoder().decode(bytes), text, "the file's bytes are unchanged");
+  return elements;
 }
 
 Deno.test("groups hold exactly the file's records, whatever their strings and nesting look like", () => {
