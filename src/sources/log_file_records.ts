@@ -165,6 +165,9 @@ function parseSlice(bytes: Uint8Array, start: number, end: number): unknown {
  *
  * Where the array breaks off (a record cut short), the rest of the file is one undefined element,
  * unless the whole file is JSON after all (another key after `Records`): then the records not given yet.
+ *
+ * The bytes are borrowed while the groups are read: two of them change for the moment of each group's
+ * decode and are put back, so they must not be shared with another thread meanwhile.
  */
 export function logFileGroups(bytes: Uint8Array): Iterable<unknown[]> | undefined {
   // A plain view: a Node Buffer's own indexOf is a script loop, the typed array's is the engine's.
